@@ -1,0 +1,200 @@
+// Package store keeps Holdfast's records in SQLite (embedded, the default)
+// or PostgreSQL through database/sql, with one portable SQL dialect. Every
+// public method is one transaction; methods that touch organisation
+// records take an isms.Actor, check its permission first and confine every
+// query to the actor's organisation.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	_ "modernc.org/sqlite"             // SQLite driver "sqlite"
+
+	"github.com/holdfast-isms/holdfast/internal/isms"
+)
+
+// Dialect names the database in use.
+type Dialect string
+
+// The supported databases.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Config says which database to open.
+type Config struct {
+	// DSN is a postgres:// URL; empty means SQLite in DataDir.
+	DSN string
+	// DataDir holds the SQLite file and uploaded files.
+	DataDir string
+	Logger  *slog.Logger
+}
+
+// DB is the store. It is safe for concurrent use.
+type DB struct {
+	dialect Dialect
+	w       *sql.DB // writes; one connection on SQLite
+	r       *sql.DB // reads
+	dataDir string
+	log     *slog.Logger
+	// Now returns the current time; tests may replace it.
+	Now func() time.Time
+}
+
+// IsPostgresDSN reports whether dsn names a PostgreSQL database.
+func IsPostgresDSN(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open connects to the database named by cfg. It does not migrate.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	db := &DB{dataDir: cfg.DataDir, log: cfg.Logger, Now: time.Now}
+	if db.log == nil {
+		db.log = slog.New(slog.DiscardHandler)
+	}
+	switch {
+	case IsPostgresDSN(cfg.DSN):
+		db.dialect = Postgres
+		p, err := sql.Open("pgx", cfg.DSN)
+		if err != nil {
+			return nil, fmt.Errorf("open PostgreSQL: %w", err)
+		}
+		p.SetMaxOpenConns(20)
+		p.SetMaxIdleConns(10)
+		p.SetConnMaxIdleTime(5 * time.Minute)
+		db.w, db.r = p, p
+	case cfg.DSN == "":
+		db.dialect = SQLite
+		if cfg.DataDir == "" {
+			return nil, errors.New("no data directory given")
+		}
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		path := filepath.Join(cfg.DataDir, "holdfast.db")
+		pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+		w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+		if err != nil {
+			return nil, fmt.Errorf("open SQLite: %w", err)
+		}
+		w.SetMaxOpenConns(1)
+		w.SetConnMaxIdleTime(0)
+		r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("open SQLite: %w", err)
+		}
+		r.SetMaxOpenConns(8)
+		db.w, db.r = w, r
+	default:
+		return nil, fmt.Errorf("unsupported database URL: only postgres:// URLs or the built-in SQLite are supported")
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.w.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s: %w", db.dialect, err)
+	}
+	return db, nil
+}
+
+// Dialect reports which database is in use.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// DataDir is the directory for the SQLite file and uploaded files.
+func (db *DB) DataDir() string { return db.dataDir }
+
+// Close closes every connection.
+func (db *DB) Close() error {
+	var err error
+	if db.w != nil {
+		err = db.w.Close()
+	}
+	if db.r != nil && db.r != db.w {
+		if e := db.r.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
+
+// PoolStats returns connection pool statistics for metrics.
+func (db *DB) PoolStats() (write, read sql.DBStats) { return db.w.Stats(), db.r.Stats() }
+
+// tx is one transaction plus the time it started, which every timestamp
+// written in it uses.
+type tx struct {
+	*sql.Tx
+	db  *DB
+	now time.Time
+}
+
+func (t *tx) nowText() string { return isms.FormatTime(t.now) }
+
+// newID makes a new record id: a time-ordered UUID.
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// write runs fn in a write transaction and commits it if fn returns nil.
+func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
+	return db.run(ctx, db.w, nil, fn)
+}
+
+// read runs fn in a read-only transaction.
+func (db *DB) read(ctx context.Context, fn func(*tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: db.dialect == Postgres}
+	return db.run(ctx, db.r, opts, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*tx) error) error {
+	sqlTx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return db.mapErr(err)
+	}
+	t := &tx{Tx: sqlTx, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}
+	if err := fn(t); err != nil {
+		_ = sqlTx.Rollback()
+		return db.mapErr(err)
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return db.mapErr(err)
+	}
+	return nil
+}
+
+// mapErr turns driver errors into domain errors; domain errors pass through.
+func (db *DB) mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *isms.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return isms.Errorf(isms.KindNotFound, "error.not_found")
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return &isms.Error{Kind: isms.KindInternal, Msg: isms.M("error.timeout"), Err: err}
+	}
+	switch constraintOf(err) {
+	case constraintUnique:
+		return &isms.Error{Kind: isms.KindConflict, Msg: isms.M("error.duplicate"), Err: err}
+	case constraintForeignKey:
+		return &isms.Error{Kind: isms.KindInvalid, Msg: isms.M("error.broken_link"), Err: err}
+	}
+	return isms.Internal(err)
+}

@@ -1,0 +1,246 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"github.com/holdfast-isms/holdfast/internal/isms"
+)
+
+func (t *tx) insertMembership(orgID, userID string, role isms.Role, actorID string) error {
+	if !role.Valid() {
+		return isms.Invalid("role", "validation.choice")
+	}
+	_, err := t.Exec(`INSERT INTO memberships (org_id, user_id, role, version, created_at, updated_at) VALUES ($1, $2, $3, 1, $4, $4)`,
+		orgID, userID, role, t.nowText())
+	if isUnique(err) {
+		return isms.Invalid("email", "validation.already_member")
+	}
+	if err != nil {
+		return err
+	}
+	return t.audit(orgID, actorID, "membership", userID, isms.ActionCreate, nil, map[string]any{"role": string(role)})
+}
+
+// Memberships lists the organisations a user belongs to, by name.
+func (db *DB) Memberships(ctx context.Context, userID string) ([]isms.Membership, error) {
+	var out []isms.Membership
+	err := db.read(ctx, func(t *tx) error {
+		rows, err := t.Query(`SELECT m.org_id, m.user_id, m.role, m.version, o.slug, o.name
+			FROM memberships m JOIN organisations o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY lower(o.name), o.slug`, userID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var m isms.Membership
+			if err := rows.Scan(&m.OrgID, &m.UserID, &m.Role, &m.Version, &m.OrgSlug, &m.OrgName); err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// ActorFor resolves a user's role in the organisation with that slug. A
+// user who is not a member gets not-found, so organisation slugs do not
+// leak to outsiders.
+func (db *DB) ActorFor(ctx context.Context, userID, slug string) (isms.Actor, isms.Organisation, error) {
+	var a isms.Actor
+	var o isms.Organisation
+	err := db.read(ctx, func(t *tx) error {
+		var err error
+		o, err = scanOrg(t.QueryRow(`SELECT `+orgColumns+` FROM organisations WHERE slug = $1`, slug))
+		if err != nil {
+			return err
+		}
+		var name string
+		if err := t.QueryRow(`SELECT m.role, u.name FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND m.user_id = $2`, o.ID, userID).Scan(&a.Role, &name); err != nil {
+			return err
+		}
+		a.UserID, a.UserName, a.OrgID, a.OrgSlug = userID, name, o.ID, o.Slug
+		return nil
+	})
+	if isms.ErrorKind(err) == isms.KindNotFound {
+		err = isms.Errorf(isms.KindNotFound, "error.org_not_found")
+	}
+	return a, o, err
+}
+
+// Members lists the organisation's members.
+func (db *DB) Members(ctx context.Context, a isms.Actor) ([]isms.Membership, error) {
+	if err := a.Require(isms.PermReadMembers); err != nil {
+		return nil, err
+	}
+	var out []isms.Membership
+	err := db.read(ctx, func(t *tx) error {
+		rows, err := t.Query(`SELECT m.org_id, m.user_id, m.role, m.version, m.created_at, m.updated_at, u.email, u.name
+			FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 ORDER BY lower(u.name), u.email`, a.OrgID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var m isms.Membership
+			var c, u string
+			if err := rows.Scan(&m.OrgID, &m.UserID, &m.Role, &m.Version, &c, &u, &m.UserEmail, &m.UserName); err != nil {
+				return err
+			}
+			m.CreatedAt, _ = isms.ParseTime(c)
+			m.UpdatedAt, _ = isms.ParseTime(u)
+			out = append(out, m)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// MemberCount reports how many members the organisation has.
+func (db *DB) MemberCount(ctx context.Context, a isms.Actor) (int, error) {
+	var n int
+	err := db.read(ctx, func(t *tx) error {
+		return t.QueryRow(`SELECT COUNT(*) FROM memberships WHERE org_id = $1`, a.OrgID).Scan(&n)
+	})
+	return n, err
+}
+
+// NewMember describes someone an owner adds to the organisation. When no
+// account exists for Email one is created with Name and PasswordHash.
+type NewMember struct {
+	Email        string
+	Name         string
+	Role         isms.Role
+	PasswordHash string
+}
+
+// AddMember adds a user to the organisation (owners only), creating the
+// account if needed. It reports whether an account was created.
+func (db *DB) AddMember(ctx context.Context, a isms.Actor, nm NewMember) (isms.Membership, bool, error) {
+	var m isms.Membership
+	created := false
+	if err := a.Require(isms.PermManageMembers); err != nil {
+		return m, false, err
+	}
+	nm.Email = isms.NormalizeEmail(nm.Email)
+	var p isms.Problems
+	if !isms.ValidEmail(nm.Email) {
+		p.Add("email", "validation.email")
+	}
+	if !nm.Role.Valid() {
+		p.Add("role", "validation.choice")
+	}
+	if err := p.Err(); err != nil {
+		return m, false, err
+	}
+	err := db.write(ctx, func(t *tx) error {
+		u, err := scanUser(t.QueryRow(`SELECT `+userColumns+` FROM users WHERE email = $1`, nm.Email))
+		if err == sql.ErrNoRows {
+			if nm.PasswordHash == "" {
+				return isms.Invalid("password", "validation.required")
+			}
+			u = isms.User{Email: nm.Email, Name: nm.Name, PasswordHash: nm.PasswordHash}
+			if err := t.insertUser(&u, a.UserID); err != nil {
+				return err
+			}
+			created = true
+		} else if err != nil {
+			return err
+		}
+		if err := t.insertMembership(a.OrgID, u.ID, nm.Role, a.UserID); err != nil {
+			return err
+		}
+		m = isms.Membership{OrgID: a.OrgID, UserID: u.ID, Role: nm.Role, Version: 1, UserEmail: u.Email, UserName: u.Name, CreatedAt: t.now, UpdatedAt: t.now}
+		return nil
+	})
+	return m, created, err
+}
+
+// ownersLeft counts owners other than userID.
+func (t *tx) ownersLeft(orgID, userID string) (int, error) {
+	var n int
+	err := t.QueryRow(`SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = 'owner' AND user_id <> $2`, orgID, userID).Scan(&n)
+	return n, err
+}
+
+// ChangeRole changes a member's role (owners only). The last owner cannot
+// be demoted, so an organisation never loses its owner.
+func (db *DB) ChangeRole(ctx context.Context, a isms.Actor, userID string, role isms.Role, base int) error {
+	if err := a.Require(isms.PermManageMembers); err != nil {
+		return err
+	}
+	if !role.Valid() {
+		return isms.Invalid("role", "validation.choice")
+	}
+	return db.write(ctx, func(t *tx) error {
+		var cur isms.Role
+		var version int
+		if err := t.QueryRow(`SELECT role, version FROM memberships WHERE org_id = $1 AND user_id = $2`, a.OrgID, userID).Scan(&cur, &version); err != nil {
+			return err
+		}
+		if version != base {
+			return isms.Errorf(isms.KindConflict, "error.stale_member")
+		}
+		if cur == role {
+			return nil
+		}
+		if cur == isms.RoleOwner {
+			if n, err := t.ownersLeft(a.OrgID, userID); err != nil {
+				return err
+			} else if n == 0 {
+				return isms.Invalid("role", "validation.last_owner")
+			}
+		}
+		if _, err := t.Exec(`UPDATE memberships SET role = $1, version = version + 1, updated_at = $2 WHERE org_id = $3 AND user_id = $4 AND version = $5`,
+			role, t.nowText(), a.OrgID, userID, base); err != nil {
+			return err
+		}
+		return t.audit(a.OrgID, a.UserID, "membership", userID, isms.ActionUpdate, map[string]any{"role": string(cur)}, map[string]any{"role": string(role)})
+	})
+}
+
+// RemoveMember removes a user from the organisation (owners only). The
+// account itself stays, as it may belong to other organisations; people
+// records linked to it are unlinked.
+func (db *DB) RemoveMember(ctx context.Context, a isms.Actor, userID string) error {
+	if err := a.Require(isms.PermManageMembers); err != nil {
+		return err
+	}
+	return db.write(ctx, func(t *tx) error {
+		var cur isms.Role
+		if err := t.QueryRow(`SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2`, a.OrgID, userID).Scan(&cur); err != nil {
+			return err
+		}
+		if cur == isms.RoleOwner {
+			if n, err := t.ownersLeft(a.OrgID, userID); err != nil {
+				return err
+			} else if n == 0 {
+				return isms.Invalid("role", "validation.last_owner")
+			}
+		}
+		if _, err := t.Exec(`DELETE FROM memberships WHERE org_id = $1 AND user_id = $2`, a.OrgID, userID); err != nil {
+			return err
+		}
+		return t.audit(a.OrgID, a.UserID, "membership", userID, isms.ActionDelete, map[string]any{"role": string(cur)}, nil)
+	})
+}
+
+// AddMemberByEmail adds an existing user with a role; the command line uses
+// it without an acting user.
+func (db *DB) AddMemberByEmail(ctx context.Context, slug, email string, role isms.Role) error {
+	return db.write(ctx, func(t *tx) error {
+		o, err := scanOrg(t.QueryRow(`SELECT `+orgColumns+` FROM organisations WHERE slug = $1`, strings.ToLower(slug)))
+		if err == sql.ErrNoRows {
+			return isms.Errorf(isms.KindNotFound, "error.org_not_found")
+		} else if err != nil {
+			return err
+		}
+		u, err := scanUser(t.QueryRow(`SELECT `+userColumns+` FROM users WHERE email = $1`, isms.NormalizeEmail(email)))
+		if err != nil {
+			return err
+		}
+		return t.insertMembership(o.ID, u.ID, role, "")
+	})
+}

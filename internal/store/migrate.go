@@ -1,0 +1,73 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+//go:embed migrations
+var migrationFS embed.FS
+
+func (db *DB) migrator() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrationFS, "migrations/"+string(db.dialect))
+	if err != nil {
+		return nil, err
+	}
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	dialect := goose.DialectSQLite3
+	if db.dialect == Postgres {
+		dialect = goose.DialectPostgres
+		// An advisory lock lets several instances start at once: one
+		// migrates, the others wait and then find nothing to do.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	return goose.NewProvider(dialect, db.w, sub, opts...)
+}
+
+// Migrate applies every pending schema migration.
+func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
+	p, err := db.migrator()
+	if err != nil {
+		return 0, fmt.Errorf("prepare migrations: %w", err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return len(res), fmt.Errorf("migrate: %w", err)
+	}
+	return len(res), nil
+}
+
+// SchemaVersion reports the database's schema version and the version this
+// binary expects.
+func (db *DB) SchemaVersion(ctx context.Context) (current, target int64, err error) {
+	p, err := db.migrator()
+	if err != nil {
+		return 0, 0, err
+	}
+	return p.GetVersions(ctx)
+}
+
+// CheckSchema returns an error unless the schema is exactly the version this
+// binary expects.
+func (db *DB) CheckSchema(ctx context.Context) error {
+	cur, target, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if cur < target {
+		return fmt.Errorf("the database schema is at version %d but this binary needs %d: run `holdfast migrate` or start without --no-migrate", cur, target)
+	}
+	if cur > target {
+		return fmt.Errorf("the database schema (version %d) is newer than this binary (version %d): upgrade Holdfast", cur, target)
+	}
+	return nil
+}

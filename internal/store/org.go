@@ -1,0 +1,137 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/holdfast-isms/holdfast/internal/isms"
+)
+
+const orgColumns = `id, slug, name, size_band, sector, countries, sites, time_zone, date_format, version, created_at, updated_at`
+
+func scanOrg(row interface{ Scan(...any) error }) (isms.Organisation, error) {
+	var o isms.Organisation
+	var created, updated string
+	if err := row.Scan(&o.ID, &o.Slug, &o.Name, &o.SizeBand, &o.Sector, &o.Countries, &o.Sites, &o.TimeZone, &o.DateFormat, &o.Version, &created, &updated); err != nil {
+		return o, err
+	}
+	var err error
+	if o.CreatedAt, err = isms.ParseTime(created); err != nil {
+		return o, err
+	}
+	o.UpdatedAt, err = isms.ParseTime(updated)
+	return o, err
+}
+
+// insertOrg creates an organisation; actorID is who did it ("" for the
+// command line).
+func (t *tx) insertOrg(o *isms.Organisation, actorID string) error {
+	o.Normalize()
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	o.ID, o.Version, o.CreatedAt, o.UpdatedAt = newID(), 1, t.now, t.now
+	_, err := t.Exec(`INSERT INTO organisations (`+orgColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		o.ID, o.Slug, o.Name, o.SizeBand, o.Sector, o.Countries, o.Sites, o.TimeZone, o.DateFormat, o.Version, t.nowText(), t.nowText())
+	if isUnique(err) {
+		return isms.Invalid("slug", "validation.slug_taken")
+	}
+	if err != nil {
+		return err
+	}
+	return t.audit(o.ID, actorID, "organisation", o.ID, isms.ActionCreate, nil, o.Fields())
+}
+
+// OrgBySlug returns the organisation with that slug. It is used to resolve
+// URLs; membership is checked separately.
+func (db *DB) OrgBySlug(ctx context.Context, slug string) (isms.Organisation, error) {
+	var o isms.Organisation
+	err := db.read(ctx, func(t *tx) error {
+		var err error
+		o, err = scanOrg(t.QueryRow(`SELECT `+orgColumns+` FROM organisations WHERE slug = $1`, slug))
+		return err
+	})
+	return o, err
+}
+
+// Org returns the actor's organisation.
+func (db *DB) Org(ctx context.Context, a isms.Actor) (isms.Organisation, error) {
+	var o isms.Organisation
+	err := db.read(ctx, func(t *tx) error {
+		var err error
+		o, err = scanOrg(t.QueryRow(`SELECT `+orgColumns+` FROM organisations WHERE id = $1`, a.OrgID))
+		return err
+	})
+	return o, err
+}
+
+// CreateOrg creates a new organisation with the acting user as its owner.
+// Any signed-in user may create one (a consultant setting up a client).
+func (db *DB) CreateOrg(ctx context.Context, userID string, o isms.Organisation) (isms.Organisation, error) {
+	err := db.write(ctx, func(t *tx) error {
+		if err := t.insertOrg(&o, userID); err != nil {
+			return err
+		}
+		return t.insertMembership(o.ID, userID, isms.RoleOwner, userID)
+	})
+	return o, err
+}
+
+// UpdateOrg changes the organisation's profile. Owners only; base is the
+// version the form was read at.
+func (db *DB) UpdateOrg(ctx context.Context, a isms.Actor, o isms.Organisation, base int) (isms.Organisation, error) {
+	if err := a.Require(isms.PermManageOrg); err != nil {
+		return o, err
+	}
+	o.Normalize()
+	if err := o.Validate(); err != nil {
+		return o, err
+	}
+	err := db.write(ctx, func(t *tx) error {
+		cur, err := scanOrg(t.QueryRow(`SELECT `+orgColumns+` FROM organisations WHERE id = $1`, a.OrgID))
+		if err != nil {
+			return err
+		}
+		if cur.Version != base {
+			return &isms.Error{Kind: isms.KindConflict, Msg: isms.M("error.stale_org", cur.UpdatedAt)}
+		}
+		res, err := t.Exec(`UPDATE organisations SET slug = $1, name = $2, size_band = $3, sector = $4, countries = $5, sites = $6,
+			time_zone = $7, date_format = $8, version = version + 1, updated_at = $9 WHERE id = $10 AND version = $11`,
+			o.Slug, o.Name, o.SizeBand, o.Sector, o.Countries, o.Sites, o.TimeZone, o.DateFormat, t.nowText(), a.OrgID, base)
+		if isUnique(err) {
+			return isms.Invalid("slug", "validation.slug_taken")
+		}
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return &isms.Error{Kind: isms.KindConflict, Msg: isms.M("error.stale_org", cur.UpdatedAt)}
+		}
+		o.ID, o.Version, o.CreatedAt, o.UpdatedAt = cur.ID, base+1, cur.CreatedAt, t.now
+		return t.audit(a.OrgID, a.UserID, "organisation", a.OrgID, isms.ActionUpdate, cur.Fields(), o.Fields())
+	})
+	return o, err
+}
+
+// Orgs lists every organisation (for the command line and backups).
+func (db *DB) Orgs(ctx context.Context) ([]isms.Organisation, error) {
+	var out []isms.Organisation
+	err := db.read(ctx, func(t *tx) error {
+		rows, err := t.Query(`SELECT ` + orgColumns + ` FROM organisations ORDER BY slug`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			o, err := scanOrg(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, o)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+var _ = sql.ErrNoRows

@@ -1,0 +1,211 @@
+package store
+
+import (
+	"context"
+
+	"github.com/holdfast-isms/holdfast/internal/isms"
+)
+
+var people = &table[isms.Person]{
+	name:       "people",
+	recordType: "person",
+	refPrefix:  "P",
+	fields:     isms.PersonFields,
+	columns:    []string{"name", "email", "job_title", "department", "manager_id", "start_date", "leave_date", "user_id"},
+	meta:       func(p *isms.Person) *isms.Meta { return &p.Meta },
+	dest: func(p *isms.Person) []any {
+		return []any{&p.Name, &p.Email, &p.JobTitle, &p.Department, nullText{&p.ManagerID}, &p.StartDate, &p.LeaveDate, nullText{&p.UserID}}
+	},
+	values: func(p *isms.Person) []any {
+		return []any{p.Name, p.Email, p.JobTitle, p.Department, orNull(p.ManagerID), p.StartDate, p.LeaveDate, orNull(p.UserID)}
+	},
+	fieldsOf: func(p *isms.Person) map[string]any { return p.Fields() },
+	extra: []string{
+		"COALESCE((SELECT m.name FROM people m WHERE m.id = people.manager_id), '')",
+		"COALESCE((SELECT u.email FROM users u WHERE u.id = people.user_id), '')",
+	},
+	extraDest: func(p *isms.Person) []any { return []any{&p.ManagerName, &p.UserEmail} },
+	sorts: map[string]string{
+		"name": "lower(name)", "email": "email", "job_title": "lower(job_title)", "department": "lower(department)",
+		"start_date": "start_date", "leave_date": "leave_date", "updated_at": "updated_at", "created_at": "created_at",
+	},
+	defaultSort: "name",
+	filters:     map[string]string{"department": "department", "manager_id": "manager_id", "user_id": "user_id", "job_title": "job_title"},
+	search:      []string{"name", "email", "job_title", "department", "ref"},
+}
+
+// People lists the staff directory.
+func (db *DB) People(ctx context.Context, a isms.Actor, q isms.ListQuery) (isms.Page[isms.Person], error) {
+	var page isms.Page[isms.Person]
+	if err := a.Require(isms.PermReadRegisters); err != nil {
+		return page, err
+	}
+	err := db.read(ctx, func(t *tx) error {
+		var err error
+		page, err = people.list(t, a.OrgID, q)
+		return err
+	})
+	return page, err
+}
+
+// Person returns one person.
+func (db *DB) Person(ctx context.Context, a isms.Actor, id string) (isms.Person, error) {
+	var p isms.Person
+	if err := a.Require(isms.PermReadRegisters); err != nil {
+		return p, err
+	}
+	err := db.read(ctx, func(t *tx) error {
+		var err error
+		p, err = people.get(t, a.OrgID, id)
+		return err
+	})
+	return p, err
+}
+
+// checkPersonLinks validates a person's manager and linked account, which
+// must belong to the same organisation.
+func (t *tx) checkPersonLinks(a isms.Actor, p *isms.Person) error {
+	var pr isms.Problems
+	if p.ManagerID != "" {
+		ok, err := people.exists(t, a.OrgID, p.ManagerID, false)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			pr.Add("manager_id", "validation.unknown_person")
+		} else if p.ID != "" {
+			// Walk up the chain: a person cannot manage their own manager.
+			seen, id := map[string]bool{p.ID: true}, p.ManagerID
+			for id != "" && !pr.Has("manager_id") {
+				if seen[id] {
+					pr.Add("manager_id", "validation.manager_cycle")
+					break
+				}
+				seen[id] = true
+				var next *string = new(string)
+				if err := t.QueryRow(`SELECT manager_id FROM people WHERE org_id = $1 AND id = $2`, a.OrgID, id).Scan(nullText{next}); err != nil {
+					return err
+				}
+				id = *next
+			}
+		}
+	}
+	if p.UserID != "" {
+		var n int
+		if err := t.QueryRow(`SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND user_id = $2`, a.OrgID, p.UserID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			pr.Add("user_id", "validation.not_member")
+		}
+	}
+	return pr.Err()
+}
+
+func personErr(err error) error {
+	if isUnique(err) {
+		return isms.Invalid("email", "validation.person_email_taken")
+	}
+	return err
+}
+
+// CreatePerson adds a person to the directory.
+func (db *DB) CreatePerson(ctx context.Context, a isms.Actor, p isms.Person) (isms.Person, error) {
+	if err := a.Require(isms.PermWriteRegisters); err != nil {
+		return p, err
+	}
+	p.Meta = isms.Meta{}
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		return p, err
+	}
+	err := db.write(ctx, func(t *tx) error {
+		if err := t.checkPersonLinks(a, &p); err != nil {
+			return err
+		}
+		if err := people.insert(t, a, &p); err != nil {
+			return personErr(err)
+		}
+		var err error
+		p, err = people.get(t, a.OrgID, p.ID)
+		return err
+	})
+	return p, err
+}
+
+// UpdatePerson saves changes to a person read at version base.
+func (db *DB) UpdatePerson(ctx context.Context, a isms.Actor, p isms.Person, base int) (isms.Person, error) {
+	if err := a.Require(isms.PermWriteRegisters); err != nil {
+		return p, err
+	}
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		return p, err
+	}
+	err := db.write(ctx, func(t *tx) error {
+		if err := t.checkPersonLinks(a, &p); err != nil {
+			return err
+		}
+		if err := people.update(t, a, &p, base); err != nil {
+			return personErr(err)
+		}
+		var err error
+		p, err = people.get(t, a.OrgID, p.ID)
+		return err
+	})
+	return p, err
+}
+
+// ArchivePerson archives (archive=true) or restores a person read at
+// version base.
+func (db *DB) ArchivePerson(ctx context.Context, a isms.Actor, id string, base int, archive bool) (isms.Person, error) {
+	var p isms.Person
+	if err := a.Require(isms.PermWriteRegisters); err != nil {
+		return p, err
+	}
+	err := db.write(ctx, func(t *tx) error {
+		var err error
+		p, err = people.setArchived(t, a, id, base, archive)
+		return personErr(err)
+	})
+	return p, err
+}
+
+// PersonHistory lists a person's changes, oldest first.
+func (db *DB) PersonHistory(ctx context.Context, a isms.Actor, id string) ([]isms.HistoryEntry, error) {
+	if err := a.Require(isms.PermReadRegisters); err != nil {
+		return nil, err
+	}
+	var h []isms.HistoryEntry
+	err := db.read(ctx, func(t *tx) error {
+		var err error
+		h, err = people.historyOf(t, a.OrgID, id)
+		return err
+	})
+	return h, err
+}
+
+// Departments lists the distinct departments in use, for filters and
+// form suggestions.
+func (db *DB) Departments(ctx context.Context, a isms.Actor) ([]string, error) {
+	if err := a.Require(isms.PermReadRegisters); err != nil {
+		return nil, err
+	}
+	var out []string
+	err := db.read(ctx, func(t *tx) error {
+		rows, err := t.Query(`SELECT DISTINCT department FROM people WHERE org_id = $1 AND department <> '' AND archived_at IS NULL ORDER BY department LIMIT 500`, a.OrgID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var d string
+			if err := rows.Scan(&d); err != nil {
+				return err
+			}
+			out = append(out, d)
+		}
+		return rows.Err()
+	})
+	return out, err
+}

@@ -1,0 +1,466 @@
+package store
+
+import (
+	"bytes"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/holdfast-isms/holdfast/internal/isms"
+)
+
+// table describes how one register is stored. The generic methods below
+// give every register the same list, read, create, update, archive and
+// history behaviour; a register file describes only its columns and the
+// checks that make it special.
+type table[T any] struct {
+	name       string // SQL table
+	recordType string // audit log record type
+	refPrefix  string // human reference prefix, e.g. "P"; empty for none
+	fields     []isms.FieldSpec
+	columns    []string // data columns, in the order of dest and values
+	meta       func(*T) *isms.Meta
+	dest       func(*T) []any // scan targets for columns
+	values     func(*T) []any // values for columns
+	fieldsOf   func(*T) map[string]any
+	// extra are read-only expressions selected after the columns (names of
+	// linked records); extraDest gives their scan targets.
+	extra     []string
+	extraDest func(*T) []any
+	// sorts maps a sort name to a text-valued SQL expression; defaultSort
+	// names the one used when none is asked for.
+	sorts       map[string]string
+	defaultSort string
+	// filters maps a filter name to the column it matches exactly.
+	filters map[string]string
+	// search lists the columns a q= search looks in.
+	search []string
+}
+
+const metaColumns = "id, org_id, ref, version, created_at, updated_at, created_by, updated_by, archived_at"
+
+type metaScan struct {
+	m                *isms.Meta
+	created, updated string
+	archived         sql.NullString
+}
+
+func (s *metaScan) dest() []any {
+	return []any{&s.m.ID, &s.m.OrgID, &s.m.Ref, &s.m.Version, &s.created, &s.updated, &s.m.CreatedBy, &s.m.UpdatedBy, &s.archived}
+}
+
+func (s *metaScan) finish() error {
+	var err error
+	if s.m.CreatedAt, err = isms.ParseTime(s.created); err != nil {
+		return err
+	}
+	if s.m.UpdatedAt, err = isms.ParseTime(s.updated); err != nil {
+		return err
+	}
+	s.m.ArchivedAt = nil
+	if s.archived.Valid {
+		t, err := isms.ParseTime(s.archived.String)
+		if err != nil {
+			return err
+		}
+		s.m.ArchivedAt = &t
+	}
+	return nil
+}
+
+func (tb *table[T]) selectList() string {
+	cols := metaColumns + ", " + strings.Join(tb.columns, ", ")
+	if len(tb.extra) > 0 {
+		cols += ", " + strings.Join(tb.extra, ", ")
+	}
+	return cols
+}
+
+func (tb *table[T]) scan(rows interface{ Scan(...any) error }, more ...any) (T, error) {
+	var rec T
+	ms := metaScan{m: tb.meta(&rec)}
+	dest := append(ms.dest(), tb.dest(&rec)...)
+	if tb.extraDest != nil {
+		dest = append(dest, tb.extraDest(&rec)...)
+	}
+	dest = append(dest, more...)
+	if err := rows.Scan(dest...); err != nil {
+		return rec, err
+	}
+	return rec, ms.finish()
+}
+
+// get reads one record of the organisation, archived or not.
+func (tb *table[T]) get(t *tx, orgID, id string) (T, error) {
+	row := t.QueryRow(`SELECT `+tb.selectList()+` FROM `+tb.name+` WHERE org_id = $1 AND id = $2`, orgID, id)
+	rec, err := tb.scan(row)
+	if err == sql.ErrNoRows {
+		return rec, isms.Errorf(isms.KindNotFound, "error.not_found")
+	}
+	return rec, err
+}
+
+// exists reports whether id names a record of the organisation.
+func (tb *table[T]) exists(t *tx, orgID, id string, activeOnly bool) (bool, error) {
+	q := `SELECT COUNT(*) FROM ` + tb.name + ` WHERE org_id = $1 AND id = $2`
+	if activeOnly {
+		q += ` AND archived_at IS NULL`
+	}
+	var n int
+	err := t.QueryRow(q, orgID, id).Scan(&n)
+	return n > 0, err
+}
+
+// cursor is the opaque position handed to clients: the sort value and id
+// of the row at the edge of a page, and whether to page backwards.
+type cursor struct {
+	V  any    `json:"v"`
+	ID string `json:"id"`
+	B  bool   `json:"b,omitempty"`
+}
+
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (cursor, error) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return c, isms.Invalid("cursor", "validation.cursor")
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if err := d.Decode(&c); err != nil || c.ID == "" {
+		return c, isms.Invalid("cursor", "validation.cursor")
+	}
+	if n, ok := c.V.(json.Number); ok {
+		if i, err := n.Int64(); err == nil {
+			c.V = i
+		} else {
+			return c, isms.Invalid("cursor", "validation.cursor")
+		}
+	}
+	return c, nil
+}
+
+// likePattern turns a search text into a case-insensitive LIKE pattern.
+func likePattern(q string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(q)) + "%"
+}
+
+// list returns one page of the organisation's records.
+func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], error) {
+	var page isms.Page[T]
+	if err := q.Normalize(); err != nil {
+		return page, err
+	}
+	sortName := q.Sort
+	if sortName == "" {
+		sortName = tb.defaultSort
+	}
+	sortExpr, ok := tb.sorts[sortName]
+	if !ok {
+		return page, isms.Invalid("sort", "validation.sort")
+	}
+	where := []string{"org_id = $1"}
+	args := []any{orgID}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	switch q.Archived {
+	case isms.ArchivedExclude:
+		where = append(where, "archived_at IS NULL")
+	case isms.ArchivedOnly:
+		where = append(where, "archived_at IS NOT NULL")
+	}
+	for name, v := range q.Filters {
+		col, ok := tb.filters[name]
+		if !ok {
+			return page, isms.Invalid(name, "validation.filter")
+		}
+		if v == "" {
+			continue
+		}
+		if v == "-" { // "-" selects records where the field is empty
+			where = append(where, fmt.Sprintf("(%s IS NULL OR %s = '')", col, col))
+			continue
+		}
+		where = append(where, col+" = "+arg(v))
+	}
+	if s := strings.TrimSpace(q.Q); s != "" && len(tb.search) > 0 {
+		p := arg(likePattern(s))
+		var ors []string
+		for _, c := range tb.search {
+			ors = append(ors, fmt.Sprintf(`lower(%s) LIKE %s ESCAPE '\'`, c, p))
+		}
+		where = append(where, "("+strings.Join(ors, " OR ")+")")
+	}
+	countWhere := strings.Join(where, " AND ")
+	countArgs := append([]any(nil), args...)
+
+	var c cursor
+	if q.Cursor != "" {
+		var err error
+		if c, err = decodeCursor(q.Cursor); err != nil {
+			return page, err
+		}
+		// Compare (sort value, id) with the cursor's; backwards flips it.
+		gt := q.Desc == c.B
+		op := "<"
+		if gt {
+			op = ">"
+		}
+		v, id := arg(c.V), arg(c.ID)
+		where = append(where, fmt.Sprintf("(%s %s %s OR (%s = %s AND id %s %s))", sortExpr, op, v, sortExpr, v, op, id))
+	}
+	dir := "ASC"
+	if q.Desc != c.B {
+		dir = "DESC"
+	}
+	query := fmt.Sprintf(`SELECT %s, %s FROM %s WHERE %s ORDER BY %s %s, id %s LIMIT %d`,
+		tb.selectList(), sortExpr, tb.name, strings.Join(where, " AND "), sortExpr, dir, dir, q.Limit+1)
+	rows, err := t.Query(query, args...)
+	if err != nil {
+		return page, err
+	}
+	defer rows.Close()
+	var keys []any
+	for rows.Next() {
+		var key any
+		rec, err := tb.scan(rows, &key)
+		if err != nil {
+			return page, err
+		}
+		page.Items = append(page.Items, rec)
+		keys = append(keys, normKey(key))
+	}
+	if err := rows.Err(); err != nil {
+		return page, err
+	}
+	more := len(page.Items) > q.Limit
+	if more {
+		page.Items, keys = page.Items[:q.Limit], keys[:q.Limit]
+	}
+	if c.B { // fetched backwards: put back in display order
+		for i, j := 0, len(page.Items)-1; i < j; i, j = i+1, j-1 {
+			page.Items[i], page.Items[j] = page.Items[j], page.Items[i]
+			keys[i], keys[j] = keys[j], keys[i]
+		}
+	}
+	if n := len(page.Items); n > 0 {
+		first, last := tb.meta(&page.Items[0]), tb.meta(&page.Items[n-1])
+		if (!c.B && more) || (c.B && q.Cursor != "") {
+			page.NextCursor = encodeCursor(cursor{V: keys[n-1], ID: last.ID})
+		}
+		if (c.B && more) || (!c.B && q.Cursor != "") {
+			page.PrevCursor = encodeCursor(cursor{V: keys[0], ID: first.ID, B: true})
+		}
+	}
+	if err := t.QueryRow(`SELECT COUNT(*) FROM `+tb.name+` WHERE `+countWhere, countArgs...).Scan(&page.Total); err != nil {
+		return page, err
+	}
+	return page, nil
+}
+
+// normKey makes a scanned sort key JSON-friendly.
+func normKey(v any) any {
+	switch x := v.(type) {
+	case []byte:
+		return string(x)
+	case nil:
+		return ""
+	case time.Time:
+		return isms.FormatTime(x)
+	}
+	return v
+}
+
+// insert stores a new record, filling its meta, and audits the creation.
+func (tb *table[T]) insert(t *tx, a isms.Actor, rec *T) error {
+	m := tb.meta(rec)
+	m.ID, m.OrgID, m.Version = newID(), a.OrgID, 1
+	m.CreatedAt, m.UpdatedAt, m.CreatedBy, m.UpdatedBy, m.ArchivedAt = t.now, t.now, a.UserID, a.UserID, nil
+	if tb.refPrefix != "" {
+		ref, err := t.nextRef(a.OrgID, tb.refPrefix)
+		if err != nil {
+			return err
+		}
+		m.Ref = ref
+	}
+	cols := metaColumns + ", " + strings.Join(tb.columns, ", ")
+	vals := append([]any{m.ID, m.OrgID, m.Ref, m.Version, t.nowText(), t.nowText(), m.CreatedBy, m.UpdatedBy, nil}, tb.values(rec)...)
+	if _, err := t.Exec(`INSERT INTO `+tb.name+` (`+cols+`) VALUES (`+placeholders(1, len(vals))+`)`, vals...); err != nil {
+		return err
+	}
+	return t.audit(a.OrgID, a.UserID, tb.recordType, m.ID, isms.ActionCreate, nil, tb.auditFields(rec))
+}
+
+func (tb *table[T]) auditFields(rec *T) map[string]any {
+	f := tb.fieldsOf(rec)
+	if m := tb.meta(rec); m.Ref != "" {
+		f["ref"] = m.Ref
+	}
+	return f
+}
+
+// stale builds the conflict error for a record someone else changed.
+func (t *tx) stale(m *isms.Meta) error {
+	var name string
+	_ = t.QueryRow(`SELECT name FROM users WHERE id = $1`, m.UpdatedBy).Scan(&name)
+	if name == "" {
+		name = "?"
+	}
+	return &isms.Error{Kind: isms.KindConflict, Msg: isms.M("error.stale", name, m.UpdatedAt)}
+}
+
+// update writes rec's fields if the stored record is still at version base,
+// and audits the change. An update that changes nothing writes nothing.
+func (tb *table[T]) update(t *tx, a isms.Actor, rec *T, base int) error {
+	m := tb.meta(rec)
+	cur, err := tb.get(t, a.OrgID, m.ID)
+	if err != nil {
+		return err
+	}
+	cm := tb.meta(&cur)
+	if cm.Version != base {
+		return t.stale(cm)
+	}
+	before, after := tb.auditFields(&cur), tb.fieldsOf(rec)
+	if cm.Ref != "" {
+		after["ref"] = cm.Ref
+	}
+	if isms.EncodeFields(before) == isms.EncodeFields(after) {
+		*m = *cm
+		return nil
+	}
+	sets := make([]string, len(tb.columns))
+	for i, c := range tb.columns {
+		sets[i] = fmt.Sprintf("%s = $%d", c, i+1)
+	}
+	n := len(tb.columns)
+	args := append(tb.values(rec), t.nowText(), a.UserID, a.OrgID, m.ID, base)
+	res, err := t.Exec(fmt.Sprintf(`UPDATE %s SET %s, version = version + 1, updated_at = $%d, updated_by = $%d
+		WHERE org_id = $%d AND id = $%d AND version = $%d`, tb.name, strings.Join(sets, ", "), n+1, n+2, n+3, n+4, n+5), args...)
+	if err != nil {
+		return err
+	}
+	if k, _ := res.RowsAffected(); k != 1 {
+		return t.stale(cm)
+	}
+	*m = *cm
+	m.Version, m.UpdatedAt, m.UpdatedBy = base+1, t.now, a.UserID
+	return t.audit(a.OrgID, a.UserID, tb.recordType, m.ID, isms.ActionUpdate, before, after)
+}
+
+// setArchived archives or restores a record at version base.
+func (tb *table[T]) setArchived(t *tx, a isms.Actor, id string, base int, archive bool) (T, error) {
+	cur, err := tb.get(t, a.OrgID, id)
+	if err != nil {
+		return cur, err
+	}
+	cm := tb.meta(&cur)
+	if cm.Version != base {
+		return cur, t.stale(cm)
+	}
+	if cm.Archived() == archive {
+		key := "error.already_active"
+		if archive {
+			key = "error.already_archived"
+		}
+		return cur, isms.Errorf(isms.KindConflict, key)
+	}
+	var at any
+	action := isms.ActionRestore
+	if archive {
+		at, action = t.nowText(), isms.ActionArchive
+	}
+	res, err := t.Exec(`UPDATE `+tb.name+` SET archived_at = $1, version = version + 1, updated_at = $2, updated_by = $3
+		WHERE org_id = $4 AND id = $5 AND version = $6`, at, t.nowText(), a.UserID, a.OrgID, id, base)
+	if err != nil {
+		return cur, err
+	}
+	if k, _ := res.RowsAffected(); k != 1 {
+		return cur, t.stale(cm)
+	}
+	f := tb.auditFields(&cur)
+	before, after := copyFields(f), copyFields(f)
+	before["archived"], after["archived"] = fmt.Sprint(!archive), fmt.Sprint(archive)
+	if err := t.audit(a.OrgID, a.UserID, tb.recordType, id, action, before, after); err != nil {
+		return cur, err
+	}
+	return tb.get(t, a.OrgID, id)
+}
+
+func copyFields(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m)+1)
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// historyOf returns a record's history, checking first that it belongs to
+// the organisation.
+func (tb *table[T]) historyOf(t *tx, orgID, id string) ([]isms.HistoryEntry, error) {
+	if ok, err := tb.exists(t, orgID, id, false); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, isms.Errorf(isms.KindNotFound, "error.not_found")
+	}
+	specs := append([]isms.FieldSpec{{Name: "ref", Label: "field.ref"}}, tb.fields...)
+	specs = append(specs, isms.FieldSpec{Name: "archived", Label: "field.archived"})
+	return t.history(orgID, tb.recordType, id, specs)
+}
+
+// nextRef allocates the organisation's next human reference for prefix.
+func (t *tx) nextRef(orgID, prefix string) (string, error) {
+	if _, err := t.Exec(`INSERT INTO ref_counters (org_id, prefix, next_value) VALUES ($1, $2, 1) ON CONFLICT (org_id, prefix) DO NOTHING`, orgID, prefix); err != nil {
+		return "", err
+	}
+	var n int64
+	if err := t.QueryRow(`UPDATE ref_counters SET next_value = next_value + 1 WHERE org_id = $1 AND prefix = $2 RETURNING next_value - 1`, orgID, prefix).Scan(&n); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s-%03d", prefix, n), nil
+}
+
+func placeholders(from, n int) string {
+	p := make([]string, n)
+	for i := range p {
+		p[i] = fmt.Sprintf("$%d", from+i)
+	}
+	return strings.Join(p, ", ")
+}
+
+// nullText scans a nullable text column into a string ("" for NULL).
+type nullText struct{ s *string }
+
+func (n nullText) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		*n.s = ""
+	case string:
+		*n.s = x
+	case []byte:
+		*n.s = string(x)
+	default:
+		*n.s = fmt.Sprint(x)
+	}
+	return nil
+}
+
+// orNull stores "" as NULL (for optional links to other records).
+func orNull(s string) driver.Value {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"crypto/subtle"
+	"database/sql"
+
+	"github.com/holdfast-isms/holdfast/internal/isms"
+)
+
+func constantTimeEqual(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// CreateToken stores a new API token for the user. hash is the SHA-256 of
+// the secret, which itself is never stored.
+func (db *DB) CreateToken(ctx context.Context, userID, name, prefix, hash string) (isms.APIToken, error) {
+	tok := isms.APIToken{UserID: userID, Name: isms.Clean(name), Prefix: prefix}
+	if tok.Name == "" {
+		return tok, isms.Invalid("name", "validation.required")
+	}
+	if len([]rune(tok.Name)) > 100 {
+		return tok, isms.Invalid("name", "validation.too_long", 100)
+	}
+	err := db.write(ctx, func(t *tx) error {
+		tok.ID, tok.CreatedAt = newID(), t.now
+		if _, err := t.Exec(`INSERT INTO api_tokens (id, user_id, name, prefix, hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			tok.ID, userID, tok.Name, prefix, hash, t.nowText()); err != nil {
+			return err
+		}
+		return t.audit("", userID, "api_token", tok.ID, isms.ActionCreate, nil, map[string]any{"name": tok.Name, "prefix": prefix})
+	})
+	return tok, err
+}
+
+func scanToken(row interface{ Scan(...any) error }) (isms.APIToken, error) {
+	var tok isms.APIToken
+	var created string
+	var used, revoked sql.NullString
+	if err := row.Scan(&tok.ID, &tok.UserID, &tok.Name, &tok.Prefix, &created, &used, &revoked); err != nil {
+		return tok, err
+	}
+	tok.CreatedAt, _ = isms.ParseTime(created)
+	if used.Valid {
+		t, _ := isms.ParseTime(used.String)
+		tok.LastUsedAt = &t
+	}
+	if revoked.Valid {
+		t, _ := isms.ParseTime(revoked.String)
+		tok.RevokedAt = &t
+	}
+	return tok, nil
+}
+
+// Tokens lists a user's API tokens, newest first.
+func (db *DB) Tokens(ctx context.Context, userID string) ([]isms.APIToken, error) {
+	var out []isms.APIToken
+	err := db.read(ctx, func(t *tx) error {
+		rows, err := t.Query(`SELECT id, user_id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC`, userID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			tok, err := scanToken(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, tok)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// RevokeToken revokes one of the user's own tokens.
+func (db *DB) RevokeToken(ctx context.Context, userID, id string) error {
+	return db.write(ctx, func(t *tx) error {
+		res, err := t.Exec(`UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL`, t.nowText(), id, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return isms.Errorf(isms.KindNotFound, "error.not_found")
+		}
+		return t.audit("", userID, "api_token", id, "revoke", nil, nil)
+	})
+}
+
+// UserByToken returns the user owning the unrevoked token with that hash and
+// records its use. Unknown or revoked tokens are unauthorized.
+func (db *DB) UserByToken(ctx context.Context, hash string) (isms.User, error) {
+	var u isms.User
+	err := db.write(ctx, func(t *tx) error {
+		var id string
+		err := t.QueryRow(`SELECT id FROM api_tokens WHERE hash = $1 AND revoked_at IS NULL`, hash).Scan(&id)
+		if err == sql.ErrNoRows {
+			return isms.Errorf(isms.KindUnauthorized, "error.bad_token")
+		}
+		if err != nil {
+			return err
+		}
+		// Coarse last-used time: at most one write a minute per token.
+		if _, err := t.Exec(`UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)`,
+			t.nowText(), id, isms.FormatTime(t.now.Add(-60e9))); err != nil {
+			return err
+		}
+		u, err = scanUser(t.QueryRow(`SELECT u.id, u.email, u.name, u.password_hash, u.version, u.created_at, u.updated_at FROM users u JOIN api_tokens k ON k.user_id = u.id WHERE k.id = $1`, id))
+		return err
+	})
+	return u, err
+}
