@@ -22,7 +22,7 @@ E2E_ARGS ?=
 
 .PHONY: test deps vet test-go test-e2e build fmt-check
 
-test: deps vet test-go test-e2e
+test: deps fmt-check vet test-go test-e2e
 
 deps:
 	scripts/deps.sh

@@ -1,0 +1,137 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/holdfast-isms/holdfast/internal/auth"
+	"github.com/holdfast-isms/holdfast/internal/server"
+)
+
+func (e *env) serveCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Start the web UI and API",
+		Args:  cobra.NoArgs,
+		RunE:  e.serve,
+	}
+	f := cmd.Flags()
+	f.String("addr", "127.0.0.1:8080", "address to listen on")
+	f.String("base-url", "", "public URL of this instance (default http://ADDR); used in printed links")
+	f.Bool("no-migrate", false, "refuse to start on an out-of-date schema instead of migrating it")
+	f.String("log-format", "text", "log format: text or json")
+	f.String("log-level", "info", "log level: debug, info, warn or error")
+	f.Bool("trust-proxy", false, "take client addresses from X-Forwarded-For (behind a reverse proxy)")
+	f.Bool("secure-cookies", false, "mark cookies Secure and send HSTS (when served over HTTPS; implied by an https base URL)")
+	f.Int64("max-body", 1<<20, "largest request body accepted, in bytes")
+	return cmd
+}
+
+// newLogger builds the structured logger from --log-format/--log-level.
+func newLogger(cmd *cobra.Command, e *env) (*slog.Logger, error) {
+	format, _ := cmd.Flags().GetString("log-format")
+	level, _ := cmd.Flags().GetString("log-level")
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageError{fmt.Errorf("--log-level: %w", err)}
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(e.stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(e.stderr, opts)), nil
+	}
+	return nil, usageError{fmt.Errorf("--log-format must be text or json, not %q", format)}
+}
+
+func (e *env) serve(cmd *cobra.Command, _ []string) error {
+	log, err := newLogger(cmd, e)
+	if err != nil {
+		return err
+	}
+	ctx := cmd.Context()
+	f := cmd.Flags()
+	addr, _ := f.GetString("addr")
+	noMigrate, _ := f.GetBool("no-migrate")
+	db, err := e.openDB(cmd, log, !noMigrate)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if noMigrate {
+		if err := db.CheckSchema(ctx); err != nil {
+			return err
+		}
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	base, _ := f.GetString("base-url")
+	if base == "" {
+		base = "http://" + ln.Addr().String()
+	}
+	base = strings.TrimRight(base, "/")
+	secure, _ := f.GetBool("secure-cookies")
+	trust, _ := f.GetBool("trust-proxy")
+	maxBody, _ := f.GetInt64("max-body")
+	h := server.New(server.Config{
+		SecureCookies: secure || strings.HasPrefix(base, "https://"),
+		TrustProxy:    trust, MaxBody: maxBody, Version: buildVersion(), Log: log,
+	}, db)
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(e.stdout, "Holdfast %s is running at %s (database: %s)\n", buildVersion(), base, db.Dialect())
+	tok, err := db.SetupToken(ctx, func() string { return auth.RandomToken(20) })
+	if err != nil {
+		return err
+	}
+	if tok != "" {
+		fmt.Fprintf(e.stdout, "No user exists yet. Open this one-time setup link to create the first organisation and its owner:\n  %s/setup?token=%s\n", base, tok)
+	}
+	go func() {
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := db.DeleteExpiredSessions(ctx); err != nil {
+					log.Warn("remove expired sessions", "err", err)
+				}
+			}
+		}
+	}()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	case <-ctx.Done():
+		log.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,101 @@
+// Package server assembles Holdfast's HTTP handler: the web UI, the JSON
+// API, health and metrics endpoints, and the middleware every request
+// passes through.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+
+	"github.com/holdfast-isms/holdfast/internal/api"
+	"github.com/holdfast-isms/holdfast/internal/auth"
+	"github.com/holdfast-isms/holdfast/internal/httpx"
+	"github.com/holdfast-isms/holdfast/internal/store"
+	"github.com/holdfast-isms/holdfast/internal/web"
+)
+
+// Config holds the server's settings.
+type Config struct {
+	// SecureCookies marks cookies Secure and sends HSTS (serving behind TLS).
+	SecureCookies bool
+	// TrustProxy takes client addresses from X-Forwarded-For.
+	TrustProxy bool
+	// MaxBody caps request bodies in bytes (default 1 MiB).
+	MaxBody int64
+	Version string
+	Log     *slog.Logger
+}
+
+// New returns the complete HTTP handler for db.
+func New(cfg Config, db *store.DB) http.Handler {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxBody == 0 {
+		cfg.MaxBody = 1 << 20
+	}
+	metrics := httpx.NewMetrics(db.PoolStats)
+
+	sm := scs.New()
+	sm.Store = db.Sessions()
+	sm.Lifetime = 24 * time.Hour
+	sm.IdleTimeout = 8 * time.Hour
+	sm.Cookie.Name = "holdfast_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = cfg.SecureCookies
+	sm.Cookie.Path = "/"
+	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		cfg.Log.Error("session store", "err", err)
+		http.Error(w, "Internal server error", http.StatusInternalServerError)
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		httpx.SetRoute(r, "GET /healthz")
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		httpx.SetRoute(r, "GET /readyz")
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		if err := db.Ping(ctx); err != nil {
+			cfg.Log.Warn("readiness: database unreachable", "err", err)
+			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		if err := db.CheckSchema(ctx); err != nil {
+			http.Error(w, "schema not current: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ready\n"))
+	})
+	mux.Handle("GET /metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		httpx.SetRoute(r, "GET /metrics")
+		metrics.Handler().ServeHTTP(w, r)
+	}))
+	mux.Handle("/api/", api.New(api.Deps{DB: db, Log: cfg.Log, Version: cfg.Version}))
+	mux.Handle("/", web.New(web.Deps{
+		DB: db, Log: cfg.Log, Sessions: sm,
+		LoginByAccount: auth.NewLimiter(5, 15*time.Minute),
+		LoginByIP:      auth.NewLimiter(30, 15*time.Minute),
+		TrustProxy:     cfg.TrustProxy, Version: cfg.Version,
+	}))
+
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		httpx.SetRoute(r, "csrf")
+		http.Error(w, "Cross-origin request refused.", http.StatusForbidden)
+	}))
+	var h http.Handler = mux
+	h = httpx.LimitBody(h, cfg.MaxBody)
+	h = cop.Handler(h)
+	h = httpx.SecurityHeaders(h, cfg.SecureCookies)
+	return httpx.Observe(h, cfg.Log, metrics)
+}
