@@ -184,6 +184,10 @@ func (db *DB) mapErr(err error) error {
 	if errors.As(err, &e) {
 		return e
 	}
+	var ie *ImportError
+	if errors.As(err, &ie) {
+		return ie
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return isms.Errorf(isms.KindNotFound, "error.not_found")
 	}

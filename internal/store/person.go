@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
 )
@@ -208,4 +210,76 @@ func (db *DB) Departments(ctx context.Context, a isms.Actor) ([]string, error) {
 		return rows.Err()
 	})
 	return out, err
+}
+
+// RowError names a problem with one row of an import (1-based).
+type RowError struct {
+	Row    int
+	Fields []isms.FieldError
+	Msg    isms.Msg
+}
+
+// ImportError is returned when any row of an import is invalid; nothing
+// has been written.
+type ImportError struct{ Rows []RowError }
+
+func (e *ImportError) Error() string {
+	return fmt.Sprintf("%d row(s) of the import are invalid", len(e.Rows))
+}
+
+// ImportPeople adds many people in one transaction: every row is checked
+// first and either all are stored or none. Managers must already exist or
+// appear earlier in the same import (ManagerID may name the Ref of an
+// earlier row, e.g. "P-001", or an existing person's id or reference).
+func (db *DB) ImportPeople(ctx context.Context, a isms.Actor, rows []isms.Person) ([]isms.Person, error) {
+	if err := a.Require(isms.PermWriteRegisters); err != nil {
+		return nil, err
+	}
+	var bad []RowError
+	for i := range rows {
+		rows[i].Meta = isms.Meta{}
+		rows[i].Normalize()
+		if err := rows[i].Validate(); err != nil {
+			bad = append(bad, RowError{Row: i + 1, Fields: isms.AsError(err).Fields, Msg: isms.AsError(err).Msg})
+		}
+	}
+	if len(bad) > 0 {
+		return nil, &ImportError{Rows: bad}
+	}
+	err := db.write(ctx, func(t *tx) error {
+		for i := range rows {
+			p := &rows[i]
+			if p.ManagerID != "" {
+				var id string
+				err := t.QueryRow(`SELECT id FROM people WHERE org_id = $1 AND (id = $2 OR ref = $2)`, a.OrgID, p.ManagerID).Scan(&id)
+				if err == sql.ErrNoRows {
+					bad = append(bad, RowError{Row: i + 1, Fields: []isms.FieldError{{Field: "manager_id", Msg: isms.M("validation.unknown_person")}}})
+					continue
+				} else if err != nil {
+					return err
+				}
+				p.ManagerID = id
+			}
+			if err := t.checkPersonLinks(a, p); err != nil {
+				bad = append(bad, RowError{Row: i + 1, Fields: isms.AsError(err).Fields})
+				continue
+			}
+			if err := people.insert(t, a, p); err != nil {
+				if isUnique(err) {
+					bad = append(bad, RowError{Row: i + 1, Fields: []isms.FieldError{{Field: "email", Msg: isms.M("validation.person_email_taken")}}})
+					// PostgreSQL aborts the transaction on an error; stop here.
+					return &ImportError{Rows: bad}
+				}
+				return err
+			}
+		}
+		if len(bad) > 0 {
+			return &ImportError{Rows: bad}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rows, nil
 }

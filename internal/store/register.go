@@ -219,7 +219,9 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 			op = ">"
 		}
 		v, id := arg(c.V), arg(c.ID)
-		where = append(where, fmt.Sprintf("(%s %s %s OR (%s = %s AND id %s %s))", sortExpr, op, v, sortExpr, v, op, id))
+		// A row-value comparison lets both databases range-scan the
+		// (sort key, id) index instead of filtering row by row.
+		where = append(where, fmt.Sprintf("(%s, id) %s (%s, %s)", sortExpr, op, v, id))
 	}
 	dir := "ASC"
 	if q.Desc != c.B {

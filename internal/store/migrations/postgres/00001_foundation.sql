@@ -131,11 +131,20 @@ CREATE TABLE people (
     user_id     TEXT REFERENCES users (id),
     UNIQUE (org_id, ref)
 );
-CREATE INDEX people_name ON people (org_id, lower(name), id);
-CREATE INDEX people_department ON people (org_id, lower(department), id);
-CREATE INDEX people_start ON people (org_id, start_date, id);
-CREATE INDEX people_updated ON people (org_id, updated_at, id);
-CREATE INDEX people_manager ON people (org_id, manager_id);
+-- List indexes: organisation, archive state, then each sort key, so that a
+-- sorted page of active records is read straight from the index.
+CREATE INDEX people_name ON people (org_id, archived_at, lower(name), id);
+CREATE INDEX people_department ON people (org_id, archived_at, lower(department), id);
+CREATE INDEX people_job_title ON people (org_id, archived_at, lower(job_title), id);
+CREATE INDEX people_email_sort ON people (org_id, archived_at, email, id);
+CREATE INDEX people_start ON people (org_id, archived_at, start_date, id);
+CREATE INDEX people_leave ON people (org_id, archived_at, leave_date, id);
+CREATE INDEX people_updated ON people (org_id, archived_at, updated_at, id);
+CREATE INDEX people_created ON people (org_id, archived_at, created_at, id);
+CREATE INDEX people_active ON people (org_id, archived_at);
+CREATE INDEX people_manager ON people (org_id, manager_id, archived_at);
+CREATE INDEX people_department_filter ON people (org_id, department, archived_at);
+CREATE INDEX people_user ON people (org_id, user_id, archived_at);
 CREATE UNIQUE INDEX people_email ON people (org_id, email) WHERE email <> '' AND archived_at IS NULL;
 
 -- +goose Down

@@ -1,0 +1,54 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/holdfast-isms/holdfast/internal/demo"
+)
+
+func init() { extraCommands = append(extraCommands, (*env).demoCmd) }
+
+func (e *env) demoCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Fill the database with realistic demonstration organisations",
+		Long: "Create demonstration organisations with members and a staff directory. Scale 1 is about one\n" +
+			"250-person firm, 10 is ten of them. Every demonstration account's password is " + demo.Password + ".",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f := cmd.Flags()
+			scale, _ := f.GetFloat64("scale")
+			seed, _ := f.GetUint64("seed")
+			people, _ := f.GetInt("people")
+			prefix, _ := f.GetString("prefix")
+			if scale <= 0 || scale > 1000 {
+				return usageError{fmt.Errorf("--scale must be between 0 and 1000")}
+			}
+			db, err := e.openDB(cmd, nil, true)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			start := time.Now()
+			sum, err := demo.Generate(cmd.Context(), db, demo.Options{Scale: scale, Seed: seed, PeoplePerOrg: people, SlugPrefix: prefix,
+				Progress: func(s string) { fmt.Fprintln(e.stdout, "  "+s) }})
+			if err != nil {
+				return userError(err)
+			}
+			fmt.Fprintf(e.stdout, "Created %d organisation(s) (%s), %d users and %d people with %d later edits in %s.\n",
+				sum.Orgs, strings.Join(sum.Slugs, ", "), sum.Users, sum.People, sum.Updates, time.Since(start).Round(time.Millisecond))
+			fmt.Fprintf(e.stdout, "Sign in as %s with password %s.\n", sum.OwnerEmails[0], demo.Password)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.Float64("scale", 1, "size: 1 ≈ one 250-person firm, 10 ≈ ten of them")
+	f.Uint64("seed", 1, "random seed; the same seed gives the same content")
+	f.Int("people", 0, "people per organisation (default: from the scale)")
+	f.String("prefix", "demo", "organisation slugs are PREFIX-01, PREFIX-02 …")
+	return cmd
+}
