@@ -20,7 +20,7 @@ GOTESTFLAGS ?= -count=1 -timeout=20m
 # Extra arguments for Playwright, e.g. make test-e2e E2E_ARGS='tests/smoke.spec.ts'
 E2E_ARGS ?=
 
-.PHONY: test deps vet test-go test-e2e build fmt-check
+.PHONY: test deps vet test-go test-e2e build fmt-check bench
 
 test: deps fmt-check vet test-go test-e2e
 
@@ -43,3 +43,9 @@ fmt-check:
 	@files=$$(git ls-files --cached --others --exclude-standard '*.go'); \
 	out=$$(if [ -n "$$files" ]; then gofmt -l $$files; fi); \
 	if [ -n "$$out" ]; then echo "gofmt would change these files:"; echo "$$out"; exit 1; fi
+
+# The benchmark harness (not part of `make test`; a scale-0.01 smoke run is).
+# BENCH_ARGS, e.g. BENCH_ARGS='-scales 0.1,1 -duration 2s'
+BENCH_ARGS ?=
+bench: deps build
+	scripts/with-postgres.sh $(GO) run ./bench -bin $(BIN) $(BENCH_ARGS)

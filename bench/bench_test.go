@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSmoke runs the whole harness at a tiny scale so it cannot rot: it
+// builds the binary, generates data, serves it, measures every operation
+// and writes both reports. It asserts that every operation was measured
+// without errors — not how fast it was (timings are for `make bench`).
+func TestSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and starts servers")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "holdfast")
+	build := exec.Command("go", "build", "-o", bin, "../cmd/holdfast")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	dialects := []string{"sqlite"}
+	if os.Getenv("HOLDFAST_TEST_POSTGRES") != "" {
+		dialects = append(dialects, "postgres")
+	}
+	var log strings.Builder
+	rep, err := Measure(context.Background(), Config{Bin: bin, Scales: []float64{0.01}, Dialects: dialects,
+		PostgresDSN: os.Getenv("HOLDFAST_TEST_POSTGRES"), Duration: 200 * time.Millisecond, Concurrency: 2, Repeats: 1, WorkDir: dir, Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Runs) != len(dialects) {
+		t.Fatalf("%d runs for %d dialects", len(rep.Runs), len(dialects))
+	}
+	for _, r := range rep.Runs {
+		if r.FailedReason != "" {
+			t.Fatalf("%s run failed: %s\n%s", r.Dialect, r.FailedReason, log.String())
+		}
+		if r.Records < 5 || r.ColdStartMs <= 0 || r.IdleRSSMB <= 0 || r.CheckMs <= 0 {
+			t.Fatalf("%s: missing figures %+v", r.Dialect, r)
+		}
+		seen := map[string]bool{}
+		for _, s := range r.Stats {
+			seen[s.Name] = true
+			if s.Requests == 0 || s.Errors > 0 {
+				t.Errorf("%s %s: %d requests, %d errors\n%s", r.Dialect, s.Name, s.Requests, s.Errors, log.String())
+			}
+		}
+		for _, want := range []string{"dashboard", "people list", "API people list", "API people last page", "API update (contended)", "people XLSX export"} {
+			if !seen[want] {
+				t.Errorf("%s: operation %q not measured", r.Dialect, want)
+			}
+		}
+	}
+	j, m, err := writeReport(filepath.Join(dir, "results"), rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, _ := os.ReadFile(m)
+	if _, err := os.Stat(j); err != nil || !strings.Contains(string(md), "cold start to first /readyz") {
+		t.Fatalf("reports not written: %v\n%s", err, md)
+	}
+}

@@ -1,0 +1,563 @@
+// Command bench is Holdfast's benchmark harness: it generates realistic
+// data with `holdfast demo`, starts `holdfast serve` on SQLite and on
+// PostgreSQL, measures latency, throughput, memory and start-up with
+// concurrent clients on loopback, and writes a JSON report plus a Markdown
+// summary that compares each figure with the targets in DESIGN.md.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+)
+
+// Config says what to measure.
+type Config struct {
+	Bin         string        // holdfast binary
+	Scales      []float64     // data sizes, see `holdfast demo --scale`
+	Dialects    []string      // "sqlite", "postgres"
+	PostgresDSN string        // admin DSN of a PostgreSQL server for "postgres"
+	Duration    time.Duration // per read endpoint
+	Concurrency int
+	Repeats     int // runs per endpoint; the median run is reported
+	WorkDir     string
+	Log         io.Writer
+}
+
+// Stat is one measured operation.
+type Stat struct {
+	Name       string  `json:"name"`
+	Kind       string  `json:"kind"` // page, api, write, export, command
+	Requests   int     `json:"requests"`
+	Errors     int     `json:"errors"`
+	Conflicts  int     `json:"conflicts,omitempty"`
+	P50ms      float64 `json:"p50_ms"`
+	P95ms      float64 `json:"p95_ms"`
+	P99ms      float64 `json:"p99_ms"`
+	Throughput float64 `json:"throughput_rps"`
+}
+
+// Run is every measurement of one dialect at one scale.
+type Run struct {
+	Dialect      string  `json:"dialect"`
+	Scale        float64 `json:"scale"`
+	Records      int     `json:"records"`
+	GenerateSec  float64 `json:"generate_s"`
+	ColdStartMs  float64 `json:"cold_start_ms"`
+	IdleRSSMB    float64 `json:"idle_rss_mb"`
+	LoadRSSMB    float64 `json:"load_rss_mb"`
+	CheckMs      float64 `json:"check_ms"`
+	Stats        []Stat  `json:"stats"`
+	FailedReason string  `json:"failed,omitempty"`
+}
+
+// Report is the whole benchmark result.
+type Report struct {
+	Date        string  `json:"date"`
+	Commit      string  `json:"commit"`
+	GoVersion   string  `json:"go_version"`
+	Cores       int     `json:"cores"`
+	MemoryGB    float64 `json:"memory_gb"`
+	CPU         string  `json:"cpu"`
+	BinaryMB    float64 `json:"binary_mb"`
+	Concurrency int     `json:"concurrency"`
+	DurationSec float64 `json:"duration_s"`
+	Runs        []Run   `json:"runs"`
+}
+
+func (c Config) logf(format string, args ...any) {
+	if c.Log != nil {
+		fmt.Fprintf(c.Log, format+"\n", args...)
+	}
+}
+
+// instance is one running `holdfast serve`.
+type instance struct {
+	cmd     *exec.Cmd
+	base    string
+	args    []string // --data/--db
+	bin     string
+	token   string
+	client  *http.Client // signed-in browser session
+	api     *http.Client
+	org     string
+	started time.Time
+	ready   time.Duration
+}
+
+func (c Config) command(ctx context.Context, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, c.Bin, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return out.String(), fmt.Errorf("holdfast %s: %v: %s", strings.Join(args, " "), err, errb.String())
+	}
+	return out.String(), nil
+}
+
+var urlRE = regexp.MustCompile(`running at (http://[0-9.:]+)`)
+
+// start launches the server and waits for /readyz.
+func (c Config) start(ctx context.Context, dbArgs []string) (*instance, error) {
+	in := &instance{bin: c.Bin, args: dbArgs, org: "demo-01"}
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "warn"}, dbArgs...)
+	in.cmd = exec.CommandContext(ctx, c.Bin, args...)
+	stdout, err := in.cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	in.cmd.Stderr = io.Discard
+	in.started = time.Now()
+	if err := in.cmd.Start(); err != nil {
+		return nil, err
+	}
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := urlRE.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+	}()
+	select {
+	case in.base = <-found:
+	case <-time.After(30 * time.Second):
+		in.stop()
+		return nil, errors.New("server did not print its address within 30 s")
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(in.base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				in.ready = time.Since(in.started)
+				return in, nil
+			}
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	in.stop()
+	return nil, errors.New("server not ready within 30 s")
+}
+
+func (in *instance) stop() {
+	if in.cmd != nil && in.cmd.Process != nil {
+		in.cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { in.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			in.cmd.Process.Kill()
+		}
+	}
+}
+
+// rssMB reads the process's resident set size.
+func rssMB(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			f := strings.Fields(line)
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// signIn gets a browser session for the demo owner.
+func (in *instance) signIn() error {
+	jar, _ := cookiejar.New(nil)
+	in.client = &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := in.client.PostForm(in.base+"/login", url.Values{"email": {"owner@demo-01.test"}, "password": {"holdfast-demo-password"}})
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusFound {
+		return fmt.Errorf("sign-in answered %d", resp.StatusCode)
+	}
+	in.api = &http.Client{Timeout: 60 * time.Second}
+	return nil
+}
+
+func (in *instance) apiGet(path string, v any) error {
+	req, _ := http.NewRequest("GET", in.base+path, nil)
+	req.Header.Set("Authorization", "Bearer "+in.token)
+	resp, err := in.api.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("GET %s: %d", path, resp.StatusCode)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+// op is one request a load worker repeats.
+type op struct {
+	name, kind string
+	do         func(in *instance) (status int, err error)
+}
+
+func get(name, kind, path string, api bool) op {
+	return op{name: name, kind: kind, do: func(in *instance) (int, error) {
+		req, _ := http.NewRequest("GET", in.base+path, nil)
+		cl := in.client
+		if api {
+			req.Header.Set("Authorization", "Bearer "+in.token)
+			cl = in.api
+		}
+		resp, err := cl.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}}
+}
+
+// measure runs o with n concurrent workers for d and returns its latency
+// distribution.
+func measure(in *instance, o op, n int, d time.Duration, sampleRSS func()) Stat {
+	var mu sync.Mutex
+	var lat []float64
+	st := Stat{Name: o.name, Kind: o.kind}
+	stop := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for w := 0; w < n; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []float64
+			errs, conflicts := 0, 0
+			for time.Now().Before(stop) {
+				t := time.Now()
+				code, err := o.do(in)
+				ms := float64(time.Since(t).Microseconds()) / 1000
+				switch {
+				case err != nil || code >= 500 || code == 0:
+					errs++
+				case code == http.StatusConflict:
+					conflicts++
+				case code >= 400:
+					errs++
+				}
+				mine = append(mine, ms)
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			st.Errors += errs
+			st.Conflicts += conflicts
+			mu.Unlock()
+		}()
+	}
+	if sampleRSS != nil {
+		done := make(chan struct{})
+		go func() {
+			t := time.NewTicker(100 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-t.C:
+					sampleRSS()
+				}
+			}
+		}()
+		wg.Wait()
+		close(done)
+	} else {
+		wg.Wait()
+	}
+	sort.Float64s(lat)
+	st.Requests = len(lat)
+	st.P50ms, st.P95ms, st.P99ms = pct(lat, 50), pct(lat, 95), pct(lat, 99)
+	st.Throughput = float64(len(lat)) / d.Seconds()
+	return st
+}
+
+func pct(sorted []float64, p float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(float64(len(sorted)-1) * p / 100)
+	return sorted[i]
+}
+
+// median picks the run with the median p95 among repeats.
+func median(runs []Stat) Stat {
+	sort.Slice(runs, func(i, j int) bool { return runs[i].P95ms < runs[j].P95ms })
+	return runs[len(runs)/2]
+}
+
+// prepare creates a database for dialect and returns the serve arguments.
+func (c Config) prepare(ctx context.Context, dialect string, scale float64) ([]string, func(), error) {
+	dir, err := os.MkdirTemp(c.WorkDir, "bench-"+dialect+"-")
+	if err != nil {
+		return nil, nil, err
+	}
+	args := []string{"--data", dir}
+	cleanup := func() { os.RemoveAll(dir) }
+	if dialect == "postgres" {
+		if c.PostgresDSN == "" {
+			return nil, cleanup, errors.New("no PostgreSQL server: set HOLDFAST_TEST_POSTGRES or run through scripts/with-postgres.sh")
+		}
+		admin, err := sql.Open("pgx", c.PostgresDSN)
+		if err != nil {
+			return nil, cleanup, err
+		}
+		name := fmt.Sprintf("bench_%d", time.Now().UnixNano())
+		if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+			admin.Close()
+			return nil, cleanup, err
+		}
+		u, _ := url.Parse(c.PostgresDSN)
+		u.Path = "/" + name
+		args = append(args, "--db", u.String())
+		prev := cleanup
+		cleanup = func() {
+			admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+			admin.Close()
+			prev()
+		}
+	}
+	return args, cleanup, nil
+}
+
+// Measure runs the whole benchmark.
+func Measure(ctx context.Context, c Config) (Report, error) {
+	rep := Report{Date: time.Now().UTC().Format(time.RFC3339), Concurrency: c.Concurrency, DurationSec: c.Duration.Seconds()}
+	if fi, err := os.Stat(c.Bin); err == nil {
+		rep.BinaryMB = float64(fi.Size()) / (1 << 20)
+	} else {
+		return rep, fmt.Errorf("binary: %w", err)
+	}
+	for _, scale := range c.Scales {
+		for _, dialect := range c.Dialects {
+			c.logf("== %s at scale %g", dialect, scale)
+			run, err := c.runOne(ctx, dialect, scale)
+			if err != nil {
+				run.FailedReason = err.Error()
+				c.logf("   failed: %v", err)
+			}
+			rep.Runs = append(rep.Runs, run)
+		}
+	}
+	return rep, nil
+}
+
+func (c Config) runOne(ctx context.Context, dialect string, scale float64) (Run, error) {
+	run := Run{Dialect: dialect, Scale: scale}
+	dbArgs, cleanup, err := c.prepare(ctx, dialect, scale)
+	if cleanup != nil {
+		defer cleanup()
+	}
+	if err != nil {
+		return run, err
+	}
+	t := time.Now()
+	out, err := c.command(ctx, append([]string{"demo", "--scale", strconv.FormatFloat(scale, 'f', -1, 64), "--seed", "1"}, dbArgs...)...)
+	if err != nil {
+		return run, err
+	}
+	run.GenerateSec = time.Since(t).Seconds()
+	run.Records = parseRecords(out)
+	c.logf("   generated %d records in %.1fs", run.Records, run.GenerateSec)
+	tokOut, err := c.command(ctx, append([]string{"token", "create", "--email", "owner@demo-01.test", "--name", "bench"}, dbArgs...)...)
+	if err != nil {
+		return run, err
+	}
+	lines := strings.Split(strings.TrimSpace(tokOut), "\n")
+
+	// Cold start: median of three starts to first /readyz success.
+	var starts []float64
+	var in *instance
+	for i := 0; i < 3; i++ {
+		if in != nil {
+			in.stop()
+		}
+		in, err = c.start(ctx, dbArgs)
+		if err != nil {
+			return run, err
+		}
+		starts = append(starts, float64(in.ready.Microseconds())/1000)
+	}
+	defer in.stop()
+	sort.Float64s(starts)
+	run.ColdStartMs = starts[1]
+	in.token = lines[len(lines)-1]
+	if err := in.signIn(); err != nil {
+		return run, err
+	}
+	time.Sleep(time.Second)
+	pid := in.cmd.Process.Pid
+	run.IdleRSSMB = rssMB(pid)
+
+	var people struct {
+		Items []struct {
+			ID      string `json:"id"`
+			Version int    `json:"version"`
+		} `json:"items"`
+		Total      int    `json:"total"`
+		NextCursor string `json:"next_cursor"`
+	}
+	if err := in.apiGet("/api/v1/orgs/demo-01/people?limit=1&sort=-name", &people); err != nil || len(people.Items) == 0 {
+		return run, fmt.Errorf("read people through the API: %v", err)
+	}
+	lastID := people.Items[0].ID
+	// The last page of the default order is the first page of the reverse
+	// order read backwards; fetch the cursor of the last page by paging
+	// the API with the maximum limit.
+	lastCursor := ""
+	cur := ""
+	for i := 0; i < 1000; i++ {
+		var pg struct {
+			NextCursor string `json:"next_cursor"`
+		}
+		if err := in.apiGet("/api/v1/orgs/demo-01/people?limit=500&cursor="+url.QueryEscape(cur), &pg); err != nil {
+			return run, err
+		}
+		if pg.NextCursor == "" {
+			break
+		}
+		lastCursor, cur = cur, pg.NextCursor
+	}
+	if cur != "" {
+		lastCursor = cur
+	}
+	org := "/o/demo-01"
+	apiOrg := "/api/v1/orgs/demo-01"
+	ops := []op{
+		get("dashboard", "page", org+"/", false),
+		get("people list", "page", org+"/people", false),
+		get("people list filtered", "page", org+"/people?department=Finance", false),
+		get("people list sorted", "page", org+"/people?sort=start_date&dir=desc", false),
+		get("people list searched", "page", org+"/people?q=patel", false),
+		get("people detail", "page", org+"/people/"+lastID, false),
+		get("audit log", "page", org+"/audit", false),
+		get("API people list", "api", apiOrg+"/people", true),
+		get("API people filtered", "api", apiOrg+"/people?department=Finance", true),
+		get("API people sorted", "api", apiOrg+"/people?sort=-start_date", true),
+		get("API people searched", "api", apiOrg+"/people?q=patel", true),
+		get("API people last page", "api", apiOrg+"/people?limit=500&cursor="+url.QueryEscape(lastCursor), true),
+		get("API person", "api", apiOrg+"/people/"+lastID, true),
+	}
+	maxRSS := 0.0
+	var rssMu sync.Mutex
+	sample := func() {
+		r := rssMB(pid)
+		rssMu.Lock()
+		if r > maxRSS {
+			maxRSS = r
+		}
+		rssMu.Unlock()
+	}
+	for _, o := range ops {
+		var reps []Stat
+		for r := 0; r < c.Repeats; r++ {
+			reps = append(reps, measure(in, o, c.Concurrency, c.Duration, sample))
+		}
+		s := median(reps)
+		c.logf("   %-26s p50 %6.2f  p95 %6.2f  p99 %6.2f ms  %7.0f req/s  errors %d", s.Name, s.P50ms, s.P95ms, s.P99ms, s.Throughput, s.Errors)
+		run.Stats = append(run.Stats, s)
+	}
+	// Writes with contention: every worker edits the same person.
+	write := op{name: "API update (contended)", kind: "write", do: func(in *instance) (int, error) {
+		var p struct {
+			Version int `json:"version"`
+		}
+		if err := in.apiGet(apiOrg+"/people/"+lastID, &p); err != nil {
+			return 0, err
+		}
+		body := fmt.Sprintf(`{"version":%d,"job_title":"Bench %d"}`, p.Version, time.Now().UnixNano())
+		req, _ := http.NewRequest("PATCH", in.base+apiOrg+"/people/"+lastID, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+in.token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := in.api.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}}
+	ws := measure(in, write, c.Concurrency, c.Duration, sample)
+	c.logf("   %-26s p50 %6.2f  p95 %6.2f  p99 %6.2f ms  %7.0f req/s  conflicts %d errors %d", ws.Name, ws.P50ms, ws.P95ms, ws.P99ms, ws.Throughput, ws.Conflicts, ws.Errors)
+	run.Stats = append(run.Stats, ws)
+	// Export: sequential, a few times.
+	ex := measure(in, get("people XLSX export", "export", apiOrg+"/people/export.xlsx", true), 1, c.Duration, sample)
+	c.logf("   %-26s p50 %6.2f ms (%d runs)", ex.Name, ex.P50ms, ex.Requests)
+	run.Stats = append(run.Stats, ex)
+	run.LoadRSSMB = maxRSS
+	// holdfast check, after the server stops (SQLite allows both, but
+	// keep the measurement clean).
+	in.stop()
+	var checks []float64
+	for i := 0; i < 3; i++ {
+		t := time.Now()
+		if _, err := c.command(ctx, append([]string{"check", "--audit-log"}, dbArgs...)...); err != nil {
+			return run, err
+		}
+		checks = append(checks, float64(time.Since(t).Microseconds())/1000)
+	}
+	sort.Float64s(checks)
+	run.CheckMs = checks[1]
+	return run, nil
+}
+
+var recordsRE = regexp.MustCompile(`(\d+) users and (\d+) people with (\d+) later edits`)
+
+func parseRecords(out string) int {
+	m := recordsRE.FindStringSubmatch(out)
+	if m == nil {
+		return 0
+	}
+	u, _ := strconv.Atoi(m[1])
+	p, _ := strconv.Atoi(m[2])
+	return u + p
+}
+
+// writeReport saves the JSON and Markdown files and returns their paths.
+func writeReport(dir string, rep Report) (string, string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", "", err
+	}
+	base := filepath.Join(dir, time.Now().UTC().Format("2006-01-02")+"-"+rep.Commit)
+	b, _ := json.MarshalIndent(rep, "", "  ")
+	if err := os.WriteFile(base+".json", append(b, '\n'), 0o644); err != nil {
+		return "", "", err
+	}
+	if err := os.WriteFile(base+".md", []byte(Markdown(rep)), 0o644); err != nil {
+		return "", "", err
+	}
+	return base + ".json", base + ".md", nil
+}
