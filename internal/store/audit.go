@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
-	"time"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
 )
@@ -66,43 +64,13 @@ func (db *DB) AuditLog(ctx context.Context, a isms.Actor, f isms.AuditFilter) (i
 	if f.Limit <= 0 || f.Limit > isms.MaxLimit {
 		f.Limit = isms.DefaultLimit
 	}
-	where := []string{"a.org_id = $1"}
-	args := []any{a.OrgID}
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
-	}
-	if f.RecordType != "" {
-		add("a.record_type = ?", f.RecordType)
-	}
-	if f.RecordID != "" {
-		add("a.record_id = ?", f.RecordID)
-	}
-	if f.ActorID != "" {
-		add("a.actor_id = ?", f.ActorID)
-	}
-	if f.Action != "" {
-		add("a.action = ?", f.Action)
-	}
-	if f.From != "" {
-		if !isms.ValidDate(f.From) {
-			return page, isms.Invalid("from", "validation.date")
-		}
-		add("a.at >= ?", f.From)
-	}
-	if f.To != "" {
-		if !isms.ValidDate(f.To) {
-			return page, isms.Invalid("to", "validation.date")
-		}
-		d, _ := time.Parse(isms.DateLayout, f.To)
-		add("a.at < ?", d.AddDate(0, 0, 1).Format(isms.DateLayout))
-	}
-	if f.BeforeSeq > 0 {
-		add("a.seq < ?", f.BeforeSeq)
+	where, args, err := auditWhere(a.OrgID, f)
+	if err != nil {
+		return page, err
 	}
 	q := `SELECT ` + auditColumns + ` FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
-		WHERE ` + strings.Join(where, " AND ") + fmt.Sprintf(` ORDER BY a.seq DESC LIMIT %d`, f.Limit+1)
-	err := db.read(ctx, func(t *tx) error {
+		WHERE ` + where + fmt.Sprintf(` ORDER BY a.seq DESC LIMIT %d`, f.Limit+1)
+	err = db.read(ctx, func(t *tx) error {
 		rows, err := t.Query(q, args...)
 		if err != nil {
 			return err

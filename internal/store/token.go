@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"database/sql"
+	"time"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
 )
@@ -88,25 +89,35 @@ func (db *DB) RevokeToken(ctx context.Context, userID, id string) error {
 }
 
 // UserByToken returns the user owning the unrevoked token with that hash and
-// records its use. Unknown or revoked tokens are unauthorized.
+// records its use. Unknown or revoked tokens are unauthorized. The lookup is
+// a read; the last-used time is written at most once a minute per token, so
+// API requests do not queue behind SQLite's single writer.
 func (db *DB) UserByToken(ctx context.Context, hash string) (isms.User, error) {
 	var u isms.User
-	err := db.write(ctx, func(t *tx) error {
-		var id string
-		err := t.QueryRow(`SELECT id FROM api_tokens WHERE hash = $1 AND revoked_at IS NULL`, hash).Scan(&id)
+	var id string
+	var used sql.NullString
+	var created, updated string
+	err := db.read(ctx, func(t *tx) error {
+		err := t.QueryRow(`SELECT k.id, k.last_used_at, u.id, u.email, u.name, u.password_hash, u.version, u.created_at, u.updated_at
+			FROM api_tokens k JOIN users u ON u.id = k.user_id WHERE k.hash = $1 AND k.revoked_at IS NULL`, hash).Scan(
+			&id, &used, &u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Version, &created, &updated)
 		if err == sql.ErrNoRows {
 			return isms.Errorf(isms.KindUnauthorized, "error.bad_token")
 		}
-		if err != nil {
-			return err
-		}
-		// Coarse last-used time: at most one write a minute per token.
-		if _, err := t.Exec(`UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)`,
-			t.nowText(), id, isms.FormatTime(t.now.Add(-60e9))); err != nil {
-			return err
-		}
-		u, err = scanUser(t.QueryRow(`SELECT u.id, u.email, u.name, u.password_hash, u.version, u.created_at, u.updated_at FROM users u JOIN api_tokens k ON k.user_id = u.id WHERE k.id = $1`, id))
 		return err
 	})
+	if err != nil {
+		return u, err
+	}
+	u.CreatedAt, _ = isms.ParseTime(created)
+	u.UpdatedAt, _ = isms.ParseTime(updated)
+	cutoff := isms.FormatTime(db.Now().Add(-time.Minute))
+	if !used.Valid || used.String < cutoff {
+		err = db.write(ctx, func(t *tx) error {
+			_, err := t.Exec(`UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)`,
+				t.nowText(), id, isms.FormatTime(t.now.Add(-time.Minute)))
+			return err
+		})
+	}
 	return u, err
 }

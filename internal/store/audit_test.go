@@ -1,0 +1,279 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/holdfast-isms/holdfast/internal/isms"
+	"github.com/holdfast-isms/holdfast/internal/store"
+	"github.com/holdfast-isms/holdfast/internal/storetest"
+)
+
+// orgAudit returns the organisation's audit entries, oldest first.
+func orgAudit(t *testing.T, db *store.DB, a isms.Actor) []isms.AuditEntry {
+	t.Helper()
+	page, err := db.AuditLog(context.Background(), a, isms.AuditFilter{Limit: isms.MaxLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]isms.AuditEntry, 0, len(page.Items))
+	for i := len(page.Items) - 1; i >= 0; i-- {
+		out = append(out, page.Items[i])
+	}
+	return out
+}
+
+func TestEveryWriteAuditsOnce(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := storetest.Seed(t, db, "acme")
+		other := storetest.Seed(t, db, "other")
+		owner := f.Owner()
+		var person isms.Person
+		steps := []struct {
+			name                  string
+			do                    func() error
+			recordType, action    string
+			recordID              func() string
+			before, after         map[string]any // fields that must have these values
+			beforeEmpty, afterNil bool
+		}{
+			{
+				name: "create person",
+				do: func() (err error) {
+					person, err = db.CreatePerson(ctx, owner, isms.Person{Name: "Ada", JobTitle: "CISO"})
+					return err
+				},
+				recordType: "person", action: isms.ActionCreate, recordID: func() string { return person.ID },
+				beforeEmpty: true, after: map[string]any{"name": "Ada", "job_title": "CISO", "ref": "P-001"},
+			},
+			{
+				name: "update person",
+				do: func() (err error) {
+					p := person
+					p.JobTitle = "CTO"
+					person, err = db.UpdatePerson(ctx, owner, p, p.Version)
+					return err
+				},
+				recordType: "person", action: isms.ActionUpdate, recordID: func() string { return person.ID },
+				before: map[string]any{"job_title": "CISO", "name": "Ada"}, after: map[string]any{"job_title": "CTO", "name": "Ada"},
+			},
+			{
+				name: "archive person",
+				do: func() (err error) {
+					person, err = db.ArchivePerson(ctx, owner, person.ID, person.Version, true)
+					return err
+				},
+				recordType: "person", action: isms.ActionArchive, recordID: func() string { return person.ID },
+				before: map[string]any{"archived": "false"}, after: map[string]any{"archived": "true"},
+			},
+			{
+				name: "restore person",
+				do: func() (err error) {
+					person, err = db.ArchivePerson(ctx, owner, person.ID, person.Version, false)
+					return err
+				},
+				recordType: "person", action: isms.ActionRestore, recordID: func() string { return person.ID },
+				before: map[string]any{"archived": "true"}, after: map[string]any{"archived": "false"},
+			},
+			{
+				name: "change role",
+				do: func() error {
+					return db.ChangeRole(ctx, owner, f.Users[isms.RoleStaff].ID, isms.RoleAuditor, 1)
+				},
+				recordType: "membership", action: isms.ActionUpdate, recordID: func() string { return f.Users[isms.RoleStaff].ID },
+				before: map[string]any{"role": "staff"}, after: map[string]any{"role": "auditor"},
+			},
+			{
+				name: "add existing user",
+				do: func() error {
+					_, _, err := db.AddMember(ctx, owner, store.NewMember{Email: "owner@other.test", Role: isms.RoleContributor})
+					return err
+				},
+				recordType: "membership", action: isms.ActionCreate, recordID: func() string { return other.Users[isms.RoleOwner].ID },
+				beforeEmpty: true, after: map[string]any{"role": "contributor"},
+			},
+			{
+				name: "remove member",
+				do: func() error {
+					return db.RemoveMember(ctx, owner, other.Users[isms.RoleOwner].ID)
+				},
+				recordType: "membership", action: isms.ActionDelete, recordID: func() string { return other.Users[isms.RoleOwner].ID },
+				before: map[string]any{"role": "contributor"}, afterNil: true,
+			},
+			{
+				name: "update organisation",
+				do: func() error {
+					o := f.Org
+					o.Sector = "Software"
+					_, err := db.UpdateOrg(ctx, owner, o, o.Version)
+					return err
+				},
+				recordType: "organisation", action: isms.ActionUpdate, recordID: func() string { return f.Org.ID },
+				before: map[string]any{"sector": "", "slug": "acme"}, after: map[string]any{"sector": "Software", "slug": "acme"},
+			},
+		}
+		for _, s := range steps {
+			before := orgAudit(t, db, owner)
+			if err := s.do(); err != nil {
+				t.Fatalf("%s: %v", s.name, err)
+			}
+			after := orgAudit(t, db, owner)
+			if len(after) != len(before)+1 {
+				t.Fatalf("%s appended %d audit entries; want 1", s.name, len(after)-len(before))
+			}
+			e := after[len(after)-1]
+			if e.RecordType != s.recordType || e.Action != s.action || e.RecordID != s.recordID() || e.ActorID != owner.UserID || e.OrgID != owner.OrgID {
+				t.Errorf("%s: entry %+v", s.name, e)
+			}
+			if e.Seq != int64(len(after)) || e.PrevHash != before[len(before)-1].Hash {
+				t.Errorf("%s: entry #%d does not extend the chain", s.name, e.Seq)
+			}
+			if s.beforeEmpty && e.Before != "" {
+				t.Errorf("%s: before = %s; want empty", s.name, e.Before)
+			}
+			if s.afterNil && e.After != "" {
+				t.Errorf("%s: after = %s; want empty", s.name, e.After)
+			}
+			checkFields(t, s.name+" before", isms.DecodeFields(e.Before), s.before)
+			checkFields(t, s.name+" after", isms.DecodeFields(e.After), s.after)
+		}
+		// Saving without a change writes nothing, not even to the log.
+		n := len(orgAudit(t, db, owner))
+		if _, err := db.UpdatePerson(ctx, owner, person, person.Version); err != nil {
+			t.Fatal(err)
+		}
+		if got := len(orgAudit(t, db, owner)); got != n {
+			t.Errorf("an unchanged save appended %d entries", got-n)
+		}
+		// A refused write leaves no entry either.
+		if _, err := db.CreatePerson(ctx, owner, isms.Person{Name: ""}); isms.ErrorKind(err) != isms.KindInvalid {
+			t.Fatalf("invalid person: %v", err)
+		}
+		if got := len(orgAudit(t, db, owner)); got != n {
+			t.Errorf("a refused write appended %d entries", got-n)
+		}
+		checked, brk, err := db.VerifyAuditLog(ctx)
+		if err != nil || brk != nil || checked < int64(n) {
+			t.Fatalf("verify: %d %+v %v", checked, brk, err)
+		}
+	})
+}
+
+func checkFields(t *testing.T, what string, got, want map[string]any) {
+	t.Helper()
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: %s = %#v; want %#v (all: %v)", what, k, got[k], v, got)
+		}
+	}
+}
+
+// dropAuditTrigger removes one of the triggers that make the audit log
+// append-only, as an attacker with database access could.
+func dropAuditTrigger(t *testing.T, db testDB, name string) {
+	t.Helper()
+	if db.dialect == store.Postgres {
+		db.exec(t, `DROP TRIGGER `+name+` ON audit_log`)
+	} else {
+		db.exec(t, `DROP TRIGGER `+name)
+	}
+}
+
+// auditFixture makes an organisation with a chain of at least six entries
+// and returns it with the chain.
+func auditFixture(t *testing.T, db testDB) (storetest.Fixture, []isms.AuditEntry) {
+	t.Helper()
+	f := storetest.Seed(t, db.DB, "acme")
+	for _, name := range []string{"Ada", "Bob", "Cy"} {
+		if _, err := db.CreatePerson(context.Background(), f.Owner(), isms.Person{Name: name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	chain := orgAudit(t, db.DB, f.Owner())
+	if len(chain) < 6 {
+		t.Fatalf("chain has %d entries", len(chain))
+	}
+	if _, brk, err := db.VerifyAuditLog(context.Background()); err != nil || brk != nil {
+		t.Fatalf("fresh chain: %+v %v", brk, err)
+	}
+	return f, chain
+}
+
+func TestAuditLogTamperingIsDetected(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d)+"/altered", func(t *testing.T) {
+			db := openTestDB(t, d, true)
+			f, chain := auditFixture(t, db)
+			victim := chain[3]
+			dropAuditTrigger(t, db, "audit_log_no_update")
+			db.exec(t, `UPDATE audit_log SET after_values = $1 WHERE id = $2`, `{"name":"Mallory"}`, victim.ID)
+			_, brk, err := db.VerifyAuditLog(context.Background())
+			if err != nil || brk == nil {
+				t.Fatalf("altered entry not found: %v", err)
+			}
+			if brk.OrgID != f.Org.ID || brk.Seq != victim.Seq || brk.ID != victim.ID || !strings.Contains(brk.Reason, "altered") {
+				t.Errorf("break %+v; want entry #%d (%s) reported as altered", brk, victim.Seq, victim.ID)
+			}
+		})
+		t.Run(string(d)+"/middle_deleted", func(t *testing.T) {
+			db := openTestDB(t, d, true)
+			f, chain := auditFixture(t, db)
+			victim := chain[2]
+			dropAuditTrigger(t, db, "audit_log_no_delete")
+			db.exec(t, `DELETE FROM audit_log WHERE id = $1`, victim.ID)
+			_, brk, err := db.VerifyAuditLog(context.Background())
+			if err != nil || brk == nil {
+				t.Fatalf("deleted entry not found: %v", err)
+			}
+			if brk.OrgID != f.Org.ID || brk.Seq != victim.Seq+1 || !strings.Contains(brk.Reason, "missing") || !strings.Contains(brk.Reason, fmt.Sprintf("expected entry %d here", victim.Seq)) {
+				t.Errorf("break %+v; want entry #%d reported missing", brk, victim.Seq)
+			}
+		})
+		t.Run(string(d)+"/last_deleted", func(t *testing.T) {
+			db := openTestDB(t, d, true)
+			f, chain := auditFixture(t, db)
+			victim := chain[len(chain)-1]
+			dropAuditTrigger(t, db, "audit_log_no_delete")
+			db.exec(t, `DELETE FROM audit_log WHERE id = $1`, victim.ID)
+			_, brk, err := db.VerifyAuditLog(context.Background())
+			if err != nil || brk == nil {
+				t.Fatalf("removed tail not found: %v", err)
+			}
+			if brk.OrgID != f.Org.ID || brk.Seq != victim.Seq || !strings.Contains(brk.Reason, "removed") {
+				t.Errorf("break %+v; want entry #%d reported removed", brk, victim.Seq)
+			}
+		})
+	}
+}
+
+func TestAuditLogIsAppendOnly(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			db := openTestDB(t, d, true)
+			f, chain := auditFixture(t, db)
+			stmts := []string{
+				`UPDATE audit_log SET after_values = '{}' WHERE id = '` + chain[1].ID + `'`,
+				`DELETE FROM audit_log WHERE id = '` + chain[1].ID + `'`,
+				`DELETE FROM audit_log`,
+			}
+			if d == store.Postgres {
+				stmts = append(stmts, `TRUNCATE audit_log`)
+			}
+			for _, q := range stmts {
+				_, err := db.raw.Exec(q)
+				if err == nil || !strings.Contains(err.Error(), "append-only") {
+					t.Errorf("%s: %v; want the database to refuse it", q, err)
+				}
+			}
+			if got := orgAudit(t, db.DB, f.Owner()); len(got) != len(chain) {
+				t.Errorf("chain has %d entries after refused changes; want %d", len(got), len(chain))
+			}
+			if _, brk, err := db.VerifyAuditLog(context.Background()); err != nil || brk != nil {
+				t.Errorf("chain after refused changes: %+v %v", brk, err)
+			}
+		})
+	}
+}

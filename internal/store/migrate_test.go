@@ -1,0 +1,161 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/holdfast-isms/holdfast/internal/store"
+	"github.com/holdfast-isms/holdfast/internal/storetest"
+)
+
+// migrationVersions lists the version numbers of the migration files in
+// one dialect's folder, read from the source tree.
+func migrationVersions(t *testing.T, d store.Dialect) []int64 {
+	t.Helper()
+	entries, err := os.ReadDir("migrations/" + string(d))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []int64
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		if !ok || !strings.HasSuffix(e.Name(), ".sql") {
+			t.Errorf("migrations/%s/%s is not named NNNNN_name.sql", d, e.Name())
+			continue
+		}
+		v, err := strconv.ParseInt(num, 10, 64)
+		if err != nil {
+			t.Errorf("migrations/%s/%s does not start with a version number", d, e.Name())
+			continue
+		}
+		out = append(out, v)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestMigrationsReachTheSameVersion(t *testing.T) {
+	sqlite, pg := migrationVersions(t, store.SQLite), migrationVersions(t, store.Postgres)
+	if len(sqlite) == 0 || !slices.Equal(sqlite, pg) {
+		t.Fatalf("migration versions differ: sqlite %v, postgres %v: every migration needs a file for each database", sqlite, pg)
+	}
+	latest := sqlite[len(sqlite)-1]
+	if v, err := store.LatestSchemaVersion(); err != nil || v != latest {
+		t.Fatalf("LatestSchemaVersion = %d, %v; want %d", v, err, latest)
+	}
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			db := openTestDB(t, d, false)
+			n, err := db.Migrate(ctx)
+			if err != nil || n != len(sqlite) {
+				t.Fatalf("migrate applied %d, %v; want %d", n, err, len(sqlite))
+			}
+			cur, target, err := db.SchemaVersion(ctx)
+			if err != nil || cur != latest || target != latest {
+				t.Fatalf("schema version %d, target %d, %v; want %d", cur, target, err, latest)
+			}
+		})
+	}
+}
+
+func TestCheckSchemaAndRepeatedMigrate(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			db := openTestDB(t, d, false)
+			err := db.CheckSchema(ctx)
+			if err == nil || !strings.Contains(err.Error(), "holdfast migrate") {
+				t.Fatalf("CheckSchema on a blank database: %v; want advice to run `holdfast migrate`", err)
+			}
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.CheckSchema(ctx); err != nil {
+				t.Fatalf("CheckSchema after migrating: %v", err)
+			}
+			before := db.dump(t)
+			cur1, _, _ := db.SchemaVersion(ctx)
+			n, err := db.Migrate(ctx)
+			if err != nil || n != 0 {
+				t.Fatalf("second migrate applied %d, %v; want a no-op", n, err)
+			}
+			if cur2, _, _ := db.SchemaVersion(ctx); cur2 != cur1 {
+				t.Fatalf("version moved from %d to %d", cur1, cur2)
+			}
+			if diff := diffDumps(before, db.dump(t)); diff != "" {
+				t.Fatalf("second migrate changed data:\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestConcurrentMigratePostgres starts three instances on one fresh
+// PostgreSQL database at once: the advisory lock lets one migrate while the
+// others wait and then find nothing to do.
+func TestConcurrentMigratePostgres(t *testing.T) {
+	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
+		t.Skip("PostgreSQL is not available")
+	}
+	ctx := context.Background()
+	dsn := storetest.NewEmptyPostgresDB(t)
+	dbs := make([]*store.DB, 3)
+	for i := range dbs {
+		db, err := store.Open(ctx, store.Config{DSN: dsn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		dbs[i] = db
+	}
+	applied := make([]int, len(dbs))
+	errs := make([]error, len(dbs))
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i, db := range dbs {
+		wg.Go(func() {
+			<-start
+			applied[i], errs[i] = db.Migrate(ctx)
+		})
+	}
+	close(start)
+	wg.Wait()
+	total := 0
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("instance %d: %v", i, err)
+		}
+		total += applied[i]
+	}
+	latest, _ := store.LatestSchemaVersion()
+	if want := len(migrationVersions(t, store.Postgres)); total != want {
+		t.Errorf("the instances applied %v migrations in all; want %d applied once", applied, want)
+	}
+	for i, db := range dbs {
+		cur, target, err := db.SchemaVersion(ctx)
+		if err != nil || cur != latest || target != latest {
+			t.Errorf("instance %d sees version %d of %d: %v", i, cur, target, err)
+		}
+	}
+	raw := openRawPostgres(t, dsn)
+	var dups int
+	if err := raw.QueryRow(`SELECT COUNT(*) FROM (SELECT version_id FROM goose_db_version GROUP BY version_id HAVING COUNT(*) > 1) d`).Scan(&dups); err != nil || dups != 0 {
+		t.Errorf("versions recorded twice: %d %v", dups, err)
+	}
+}
+
+func openRawPostgres(t *testing.T, dsn string) *sql.DB {
+	t.Helper()
+	raw, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return raw
+}
