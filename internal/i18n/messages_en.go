@@ -110,3 +110,29 @@ func init() {
 		"record.api_token":       "API token",
 	})
 }
+
+// Action model messages (shared by every plan).
+func init() {
+	register(English, map[string]string{
+		"action.title":                   "What will be done",
+		"action.description":             "Details",
+		"action.resources":               "Resources needed",
+		"action.responsible":             "Responsible",
+		"action.due_date":                "Due date",
+		"action.evaluation":              "How results will be evaluated",
+		"action.status":                  "Status",
+		"action.completion_evidence":     "Completion evidence",
+		"action.completed_at":            "Completed on",
+		"action.serves_type":             "Serves (record type)",
+		"action.serves_id":               "Serves (record)",
+		"action_status.open":             "Open",
+		"action_status.in_progress":      "In progress",
+		"action_status.done":             "Done",
+		"action_status.cancelled":        "Cancelled",
+		"record.action":                  "Action",
+		"record.action_note":             "Progress note",
+		"validation.completion_evidence": "Say what shows the action was done before marking it done.",
+		"validation.serves":              "Give both the type and the id of the record this action serves, or neither.",
+		"validation.reassign":            "Only an owner or ISMS manager can make someone else responsible.",
+	})
+}

@@ -66,6 +66,8 @@ var backupOrder = []string{
 	"audit_heads",
 	"audit_log",
 	"people",
+	"actions",
+	"action_notes",
 }
 
 // notBackedUp lists the tables a backup leaves out on purpose, and why.

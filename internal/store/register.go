@@ -37,6 +37,9 @@ type table[T any] struct {
 	defaultSort string
 	// filters maps a filter name to the column it matches exactly.
 	filters map[string]string
+	// conds are filters that need more than equality: each returns a SQL
+	// condition for value v, binding values through arg.
+	conds map[string]func(v string, arg func(any) string) (string, error)
 	// search lists the columns a q= search looks in.
 	search []string
 }
@@ -182,6 +185,17 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 		where = append(where, "archived_at IS NOT NULL")
 	}
 	for name, v := range q.Filters {
+		if cond, ok := tb.conds[name]; ok {
+			if v == "" {
+				continue
+			}
+			c, err := cond(v, arg)
+			if err != nil {
+				return page, err
+			}
+			where = append(where, c)
+			continue
+		}
 		col, ok := tb.filters[name]
 		if !ok {
 			return page, isms.Invalid(name, "validation.filter")

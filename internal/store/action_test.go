@@ -1,0 +1,79 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/holdfast-isms/holdfast/internal/isms"
+	"github.com/holdfast-isms/holdfast/internal/store"
+	"github.com/holdfast-isms/holdfast/internal/storetest"
+)
+
+func TestActions(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := storetest.Seed(t, db, "acme")
+		owner, contrib, staff := f.Owner(), f.Actors[isms.RoleContributor], f.Actors[isms.RoleStaff]
+		x, err := db.CreateAction(ctx, owner, isms.Action{Title: "Enable MFA on email", ResponsibleID: contrib.UserID, DueDate: "2020-01-31",
+			Resources: "2 days of IT time", Evaluation: "All mailboxes report MFA enabled", ServesType: "risk", ServesID: "r1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x.Ref != "A-001" || x.Status != isms.ActionOpen || x.ResponsibleName == "" {
+			t.Fatalf("created %+v", x)
+		}
+		// Overdue: open with a past due date.
+		page, err := db.Actions(ctx, owner, isms.ListQuery{Filters: map[string]string{"open": "yes", "due_before": "2026-01-01"}})
+		if err != nil || page.Total != 1 || !page.Items[0].Overdue("2026-01-01") {
+			t.Fatalf("overdue list %d %v", page.Total, err)
+		}
+		// The responsible contributor sees it in their actions and may update it.
+		mine, err := db.MyActions(ctx, contrib, isms.ListQuery{})
+		if err != nil || mine.Total != 1 {
+			t.Fatalf("my actions %d %v", mine.Total, err)
+		}
+		x.Status = isms.ActionDone
+		if _, err := db.UpdateAction(ctx, contrib, x, 1); isms.ErrorKind(err) != isms.KindInvalid {
+			t.Fatalf("done without evidence: %v", err)
+		}
+		x.CompletionEvidence = "Admin console report attached"
+		done, err := db.UpdateAction(ctx, contrib, x, 1)
+		if err != nil || done.CompletedAt == "" || done.Version != 2 {
+			t.Fatalf("complete: %+v %v", done, err)
+		}
+		// But cannot hand it to someone else, and staff cannot touch it.
+		done.ResponsibleID = owner.UserID
+		if _, err := db.UpdateAction(ctx, contrib, done, 2); isms.ErrorKind(err) != isms.KindInvalid {
+			t.Fatalf("reassign by contributor: %v", err)
+		}
+		if _, err := db.AddActionNote(ctx, staff, x.ID, "hello"); isms.ErrorKind(err) != isms.KindForbidden {
+			t.Fatalf("staff note: %v", err)
+		}
+		if _, err := db.AddActionNote(ctx, contrib, x.ID, "Rolled out to finance first"); err != nil {
+			t.Fatal(err)
+		}
+		notes, err := db.ActionNotes(ctx, contrib, x.ID)
+		if err != nil || len(notes) != 1 || notes[0].AuthorName == "" {
+			t.Fatalf("notes %+v %v", notes, err)
+		}
+		// Contributors may create only their own; a non-member cannot be responsible.
+		if _, err := db.CreateAction(ctx, contrib, isms.Action{Title: "Someone else's", ResponsibleID: owner.UserID}); isms.ErrorKind(err) != isms.KindForbidden {
+			t.Fatalf("contributor creating for another: %v", err)
+		}
+		g := storetest.Seed(t, db, "other")
+		if _, err := db.CreateAction(ctx, owner, isms.Action{Title: "x", ResponsibleID: g.Owner().UserID}); isms.ErrorKind(err) != isms.KindInvalid {
+			t.Fatalf("non-member responsible: %v", err)
+		}
+		if _, err := db.Action(ctx, g.Owner(), x.ID); isms.ErrorKind(err) != isms.KindNotFound {
+			t.Fatalf("cross-org read: %v", err)
+		}
+		serving, err := db.ActionsServing(ctx, owner, "risk", "r1")
+		if err != nil || len(serving) != 1 {
+			t.Fatalf("serving %d %v", len(serving), err)
+		}
+		h, err := db.ActionHistory(ctx, owner, x.ID)
+		if err != nil || len(h) != 2 {
+			t.Fatalf("history %d %v", len(h), err)
+		}
+	})
+}
