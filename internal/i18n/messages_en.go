@@ -136,3 +136,12 @@ func init() {
 		"validation.reassign":            "Only an owner or ISMS manager can make someone else responsible.",
 	})
 }
+
+// Link messages.
+func init() {
+	register(English, map[string]string{
+		"validation.link_type":   "Records of this kind cannot be linked.",
+		"validation.link_target": "The linked record does not exist in this organisation.",
+		"record.link":            "Link",
+	})
+}

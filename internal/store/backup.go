@@ -68,6 +68,7 @@ var backupOrder = []string{
 	"people",
 	"actions",
 	"action_notes",
+	"record_links",
 }
 
 // notBackedUp lists the tables a backup leaves out on purpose, and why.

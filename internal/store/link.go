@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+
+	"github.com/holdfast-isms/holdfast/internal/isms"
+)
+
+// linkable maps each record type that can be linked to its table and the
+// expressions that show it (reference and title). A register that takes
+// part in links adds itself here.
+var linkable = map[string]struct{ table, ref, title string }{
+	"person": {"people", "ref", "name"},
+	"action": {"actions", "ref", "title"},
+}
+
+// checkLinkEnd reports an invalid-kind error unless typ/id names a record
+// of the organisation.
+func (t *tx) checkLinkEnd(orgID, field, typ, id string) error {
+	l, ok := linkable[typ]
+	if !ok {
+		return isms.Invalid(field, "validation.link_type")
+	}
+	var n int
+	if err := t.QueryRow(`SELECT COUNT(*) FROM `+l.table+` WHERE org_id = $1 AND id = $2`, orgID, id).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return isms.Invalid(field, "validation.link_target")
+	}
+	return nil
+}
+
+// link records l inside the caller's transaction and audits it. Linking
+// twice is a no-op. Callers check permissions.
+func (t *tx) link(a isms.Actor, l isms.Link) error {
+	if err := t.checkLinkEnd(a.OrgID, "from", l.FromType, l.FromID); err != nil {
+		return err
+	}
+	if err := t.checkLinkEnd(a.OrgID, "to", l.ToType, l.ToID); err != nil {
+		return err
+	}
+	res, err := t.Exec(`INSERT INTO record_links (org_id, from_type, from_id, to_type, to_id, note, created_at, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (org_id, from_type, from_id, to_type, to_id) DO NOTHING`,
+		a.OrgID, l.FromType, l.FromID, l.ToType, l.ToID, isms.Clean(l.Note), t.nowText(), a.UserID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	return t.audit(a.OrgID, a.UserID, "link", l.LinkKey(), isms.ActionCreate, nil,
+		map[string]any{"from_type": l.FromType, "from_id": l.FromID, "to_type": l.ToType, "to_id": l.ToID, "note": isms.Clean(l.Note)})
+}
+
+// unlink removes l inside the caller's transaction and audits it; removing
+// a link that does not exist is not-found.
+func (t *tx) unlink(a isms.Actor, l isms.Link) error {
+	res, err := t.Exec(`DELETE FROM record_links WHERE org_id = $1 AND from_type = $2 AND from_id = $3 AND to_type = $4 AND to_id = $5`,
+		a.OrgID, l.FromType, l.FromID, l.ToType, l.ToID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return isms.Errorf(isms.KindNotFound, "error.not_found")
+	}
+	return t.audit(a.OrgID, a.UserID, "link", l.LinkKey(), isms.ActionDelete,
+		map[string]any{"from_type": l.FromType, "from_id": l.FromID, "to_type": l.ToType, "to_id": l.ToID}, nil)
+}
+
+// links lists the links from (outgoing=true) or to a record, with the other
+// end's reference and title.
+func (t *tx) links(orgID, typ, id string, outgoing bool) ([]isms.Link, error) {
+	q := `SELECT from_type, from_id, to_type, to_id, note, created_at, created_by FROM record_links WHERE org_id = $1 AND from_type = $2 AND from_id = $3 ORDER BY to_type, to_id`
+	if !outgoing {
+		q = `SELECT from_type, from_id, to_type, to_id, note, created_at, created_by FROM record_links WHERE org_id = $1 AND to_type = $2 AND to_id = $3 ORDER BY from_type, from_id`
+	}
+	rows, err := t.Query(q, orgID, typ, id)
+	if err != nil {
+		return nil, err
+	}
+	var out []isms.Link
+	for rows.Next() {
+		var l isms.Link
+		var at string
+		if err := rows.Scan(&l.FromType, &l.FromID, &l.ToType, &l.ToID, &l.Note, &at, &l.CreatedBy); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		l.CreatedAt, _ = isms.ParseTime(at)
+		out = append(out, l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		otherType, otherID := out[i].ToType, out[i].ToID
+		if !outgoing {
+			otherType, otherID = out[i].FromType, out[i].FromID
+		}
+		if l, ok := linkable[otherType]; ok {
+			_ = t.QueryRow(`SELECT `+l.ref+`, `+l.title+` FROM `+l.table+` WHERE org_id = $1 AND id = $2`, orgID, otherID).Scan(&out[i].OtherRef, &out[i].OtherTitle)
+		}
+	}
+	return out, nil
+}
+
+// Link connects two records. Owners and ISMS managers may link any records;
+// registers with finer rules (a contributor linking their own risk) call
+// tx.link from their own methods.
+func (db *DB) Link(ctx context.Context, a isms.Actor, l isms.Link) error {
+	if err := a.Require(isms.PermWriteRegisters); err != nil {
+		return err
+	}
+	return db.write(ctx, func(t *tx) error { return t.link(a, l) })
+}
+
+// Unlink removes a link (owners and ISMS managers).
+func (db *DB) Unlink(ctx context.Context, a isms.Actor, l isms.Link) error {
+	if err := a.Require(isms.PermWriteRegisters); err != nil {
+		return err
+	}
+	return db.write(ctx, func(t *tx) error { return t.unlink(a, l) })
+}
+
+// LinksFrom lists the links leaving a record; LinksTo those arriving.
+func (db *DB) LinksFrom(ctx context.Context, a isms.Actor, typ, id string) ([]isms.Link, error) {
+	return db.linksOf(ctx, a, typ, id, true)
+}
+
+// LinksTo lists the links arriving at a record.
+func (db *DB) LinksTo(ctx context.Context, a isms.Actor, typ, id string) ([]isms.Link, error) {
+	return db.linksOf(ctx, a, typ, id, false)
+}
+
+func (db *DB) linksOf(ctx context.Context, a isms.Actor, typ, id string, out bool) ([]isms.Link, error) {
+	if err := a.Require(isms.PermReadRegisters); err != nil {
+		return nil, err
+	}
+	var ls []isms.Link
+	err := db.read(ctx, func(t *tx) error {
+		var err error
+		ls, err = t.links(a.OrgID, typ, id, out)
+		return err
+	})
+	return ls, err
+}
