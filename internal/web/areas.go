@@ -1,0 +1,134 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/holdfast-isms/holdfast/internal/catalog"
+	"github.com/holdfast-isms/holdfast/internal/i18n"
+	"github.com/holdfast-isms/holdfast/internal/isms"
+)
+
+// areaClauses are the management-system clauses with an overview page, in
+// the order of the standard.
+var areaClauses = []string{"4", "5", "6", "7", "8", "9", "10"}
+
+type areaPage struct {
+	Clause     catalog.Clause
+	Subclauses []subclause
+}
+
+type subclause struct {
+	catalog.Clause
+	Served []servedBy
+}
+
+// servedBy names a Holdfast register that serves a subclause today.
+type servedBy struct {
+	Label, URL, Note string
+}
+
+// area shows one clause of the standard: what it is about in plain
+// words, its subclauses, what documented information each requires, and
+// which Holdfast registers serve it today.
+func (a *app) area(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id := r.PathValue("clause")
+	if !contains(areaClauses, id) {
+		return isms.Errorf(isms.KindNotFound, "web.error.no_page")
+	}
+	cat, err := catalog.Load()
+	if err != nil {
+		return isms.Internal(err)
+	}
+	tr := c.tr()
+	d := &areaPage{}
+	for _, cl := range cat.ClausesUnder(id) {
+		if cl.ID == id {
+			d.Clause = cl
+			continue
+		}
+		d.Subclauses = append(d.Subclauses, subclause{Clause: cl, Served: a.servedBy(tr, c, cl.ID)})
+	}
+	v := a.view(c, tr.T("web.area.title", d.Clause.Title, id))
+	v.Nav = "area-" + id
+	v.Data = d
+	return a.render(w, r, http.StatusOK, "area", v)
+}
+
+// servedBy lists the registers that exist today for a subclause. Only
+// real registers are named; links appear where the member may open them.
+func (a *app) servedBy(tr i18n.Translator, c *reqCtx, clause string) []servedBy {
+	var out []servedBy
+	switch clause {
+	case "7.2", "7.3":
+		s := servedBy{Label: tr.T("web.nav.people"), Note: tr.T("web.area.people_note")}
+		if c.Actor.Can(isms.PermReadRegisters) {
+			s.URL = orgPath(c.Org.Slug, "/people")
+		}
+		out = append(out, s)
+	case "7.5.3":
+		s := servedBy{Label: tr.T("web.nav.audit"), Note: tr.T("web.area.audit_note")}
+		if c.Actor.Can(isms.PermReadAudit) {
+			s.URL = orgPath(c.Org.Slug, "/audit")
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// controlThemes are the Annex A themes in catalogue order.
+var controlThemes = []string{"Organizational", "People", "Physical", "Technological"}
+
+type controlsPage struct {
+	Total  int
+	Themes []controlTheme
+}
+
+type controlTheme struct {
+	ID, Title string
+	Controls  []controlRow
+}
+
+type controlRow struct {
+	ID, Title  string
+	Types      []string
+	Properties []string
+	NewIn2022  bool
+	ISO2013IDs []string
+}
+
+// controls shows the Annex A catalogue grouped by theme, read-only.
+func (a *app) controls(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	cat, err := catalog.Load()
+	if err != nil {
+		return isms.Internal(err)
+	}
+	tr := c.tr()
+	d := &controlsPage{Total: len(cat.Controls)}
+	for _, th := range controlThemes {
+		ct := controlTheme{ID: "theme-" + th, Title: tr.T("web.controls.theme." + th)}
+		for _, ctl := range cat.ControlsByTheme(th) {
+			row := controlRow{ID: ctl.ID, Title: ctl.Title, NewIn2022: ctl.NewIn2022, ISO2013IDs: ctl.ISO2013IDs}
+			for _, t := range ctl.ControlTypes {
+				row.Types = append(row.Types, tr.T("web.controls.type."+t))
+			}
+			for _, p := range ctl.SecurityProperties {
+				row.Properties = append(row.Properties, tr.T("web.controls.property."+p))
+			}
+			ct.Controls = append(ct.Controls, row)
+		}
+		d.Themes = append(d.Themes, ct)
+	}
+	v := a.view(c, tr.T("web.controls.title"))
+	v.Nav = "controls"
+	v.Data = d
+	return a.render(w, r, http.StatusOK, "controls", v)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

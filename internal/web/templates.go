@@ -1,0 +1,213 @@
+package web
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/holdfast-isms/holdfast/internal/i18n"
+	"github.com/holdfast-isms/holdfast/internal/isms"
+)
+
+//go:embed templates
+var templateFiles embed.FS
+
+// templates holds every page, parsed once at startup from the embedded
+// files: templates/*.html (layouts and partials) are shared, and each file
+// in templates/pages/ adds one page defining "doc" (the whole document),
+// "content" and optionally "fragment" (the region htmx swaps).
+//
+// The functions t, date, datetime and caldate depend on the organisation's
+// time zone and date format. The parsed masters are never executed; for
+// each zone and format in use a clone is made with those functions bound,
+// so rendering never re-parses and templates stay free of plumbing.
+type templates struct {
+	master map[string]*template.Template
+
+	mu       sync.Mutex
+	byLocale map[locale]map[string]*template.Template
+}
+
+// locale is what the bound template functions depend on.
+type locale struct{ zone, dateFormat string }
+
+// maxLocales bounds the cache of bound template sets; real installations
+// use a handful of zones.
+const maxLocales = 64
+
+func loadTemplates(asset func(string) string) (*templates, error) {
+	funcs := baseFuncs(asset)
+	for k, f := range localeFuncs(isms.Organisation{}) {
+		funcs[k] = f
+	}
+	base, err := template.New("base").Funcs(funcs).ParseFS(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: parse layouts: %w", err)
+	}
+	files, err := fs.Glob(templateFiles, "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	ts := &templates{master: map[string]*template.Template{}, byLocale: map[locale]map[string]*template.Template{}}
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		b, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		t, err := b.ParseFS(templateFiles, f)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", f, err)
+		}
+		for _, must := range []string{"doc", "content"} {
+			if t.Lookup(must) == nil {
+				return nil, fmt.Errorf("web: %s does not define %q", f, must)
+			}
+		}
+		ts.master[name] = t
+	}
+	return ts, nil
+}
+
+// hasFragment reports whether page defines a fragment for htmx.
+func (ts *templates) hasFragment(page string) bool {
+	m := ts.master[page]
+	return m != nil && m.Lookup("fragment") != nil
+}
+
+// get returns page with its functions bound to o's zone and date format.
+func (ts *templates) get(o isms.Organisation, page string) (*template.Template, error) {
+	loc := locale{o.TimeZone, o.DateFormat}
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	set := ts.byLocale[loc]
+	if set == nil {
+		if len(ts.byLocale) >= maxLocales {
+			clear(ts.byLocale)
+		}
+		set = map[string]*template.Template{}
+		ts.byLocale[loc] = set
+	}
+	if t := set[page]; t != nil {
+		return t, nil
+	}
+	m := ts.master[page]
+	if m == nil {
+		return nil, fmt.Errorf("web: no page template %q", page)
+	}
+	t, err := m.Clone()
+	if err != nil {
+		return nil, err
+	}
+	t.Funcs(localeFuncs(isms.Organisation{TimeZone: loc.zone, DateFormat: loc.dateFormat}))
+	set[page] = t
+	return t, nil
+}
+
+// baseFuncs are the template functions that do not depend on the
+// organisation.
+func baseFuncs(asset func(string) string) template.FuncMap {
+	return template.FuncMap{
+		"asset":    asset,
+		"field":    field,
+		"initials": initials,
+		"isotime":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"join":     strings.Join,
+
+		"dateFormatOptions": dateFormatOptions,
+		"timeZoneList":      timeZoneList,
+	}
+}
+
+// localeFuncs are the template functions bound to an organisation's zone
+// and date format: t (catalogue lookup), plural, date, datetime, caldate
+// and the names of roles, size bands, audit actions and record types.
+func localeFuncs(o isms.Organisation) template.FuncMap {
+	tr := translator(o)
+	return template.FuncMap{
+		"t":        tr.T,
+		"plural":   tr.Plural,
+		"date":     o.FormatDate,
+		"datetime": o.FormatDateTime,
+		"caldate":  o.FormatCalendarDate,
+		"role":     func(r isms.Role) string { return tr.T("role." + string(r)) },
+		"roleDesc": func(r isms.Role) string { return tr.T("role." + string(r) + ".description") },
+		"sizeBand": func(b isms.SizeBand) string { return tr.T("size." + string(b)) },
+		"action":   func(a string) string { return optional(tr, "action."+a, a) },
+		"record":   func(r string) string { return optional(tr, "record."+r, r) },
+
+		"sizeOptions": func() []option { return sizeOptions(tr) },
+	}
+}
+
+// optional translates key, or shows fallback for values the catalogue does
+// not know (an audit action added by a newer version, say).
+func optional(tr i18n.Translator, key, fallback string) string {
+	if !i18n.Has(key) {
+		return fallback
+	}
+	return tr.T(key)
+}
+
+// initials returns up to two initials of a name for an avatar.
+func initials(name string) string {
+	var out []rune
+	for _, w := range strings.Fields(name) {
+		r := []rune(w)
+		if len(r) > 0 && unicode.IsLetter(r[0]) {
+			out = append(out, unicode.ToUpper(r[0]))
+		}
+		if len(out) == 2 {
+			break
+		}
+	}
+	return string(out)
+}
+
+// view is the data of every page: the shell (user, organisation, menus)
+// and the page's own Data.
+type view struct {
+	Title   string // page title, translated; the document title adds the organisation and brand
+	Crumbs  []crumb
+	Nav     string // the menu item to mark current
+	User    isms.User
+	Orgs    []isms.Membership
+	Actor   isms.Actor
+	Org     isms.Organisation
+	InOrg   bool
+	Scoped  bool // the page belongs to Org (breadcrumb starts with it)
+	Flash   string
+	Version string
+	Query   string // the global search text
+	Data    any
+}
+
+// crumb is one breadcrumb link above the page title.
+type crumb struct{ Label, URL string }
+
+// view starts the data for a page titled title.
+func (a *app) view(c *reqCtx, title string, crumbs ...crumb) *view {
+	return &view{
+		Title: title, Crumbs: crumbs, User: c.User, Orgs: c.Orgs,
+		Actor: c.Actor, Org: c.Org, InOrg: c.InOrg, Scoped: c.scoped,
+		Version: a.Version,
+	}
+}
+
+// Href returns the URL of p inside the current organisation.
+func (v *view) Href(p string) string { return orgPath(v.Org.Slug, p) }
+
+// Can reports whether the current member's role grants permission p (a
+// permission name such as "members.manage").
+func (v *view) Can(p string) bool { return v.InOrg && v.Actor.Can(isms.Permission(p)) }
+
+// Is reports whether the current menu item is nav.
+func (v *view) Is(nav string) bool { return v.Nav == nav }
+
+func orgPath(slug, p string) string { return "/o/" + slug + p }
