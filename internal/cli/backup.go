@@ -24,7 +24,7 @@ func (e *env) backupCmd() *cobra.Command {
 			"The file is written atomically (a temporary file renamed into place) and readable only by its owner.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := e.openDB(cmd, nil, false)
+			db, err := e.openExistingDB(cmd)
 			if err != nil {
 				return err
 			}

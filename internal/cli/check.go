@@ -18,7 +18,7 @@ func (e *env) checkCmd() *cobra.Command {
 		Short: "Check the installation: today, that the audit log's hash chain is intact",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := e.openDB(cmd, nil, false)
+			db, err := e.openExistingDB(cmd)
 			if err != nil {
 				return err
 			}

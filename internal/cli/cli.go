@@ -9,12 +9,14 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/holdfast-isms/holdfast/internal/auth"
 	"github.com/holdfast-isms/holdfast/internal/i18n"
 	"github.com/holdfast-isms/holdfast/internal/isms"
 	"github.com/holdfast-isms/holdfast/internal/store"
@@ -153,6 +155,20 @@ func (e *env) openDB(cmd *cobra.Command, log *slog.Logger, migrate bool) (*store
 	return db, nil
 }
 
+// openExistingDB opens a database that must already hold Holdfast's
+// records: on SQLite a missing database file is an error rather than a
+// new empty database (for check and backup).
+func (e *env) openExistingDB(cmd *cobra.Command) (*store.DB, error) {
+	dataDir, _ := cmd.Flags().GetString("data")
+	dsn, _ := cmd.Flags().GetString("db")
+	if dsn == "" {
+		if _, err := os.Stat(filepath.Join(dataDir, "holdfast.db")); err != nil {
+			return nil, fmt.Errorf("no Holdfast database in %s: give --data the directory Holdfast serves from, or --db a PostgreSQL URL", dataDir)
+		}
+	}
+	return e.openDB(cmd, nil, false)
+}
+
 // userError renders a domain error for the terminal, naming fields.
 func userError(err error) error {
 	if err == nil {
@@ -205,4 +221,17 @@ func buildVersion() string {
 		}
 	}
 	return v
+}
+
+// newPasswordHash reads a new account's password (see readPassword),
+// checks it against the password rules and hashes it.
+func (e *env) newPasswordHash(file string) (string, error) {
+	pw, err := e.readPassword(file)
+	if err != nil {
+		return "", err
+	}
+	if err := isms.ValidatePassword("password", pw); err != nil {
+		return "", userError(err)
+	}
+	return auth.HashPassword(pw)
 }

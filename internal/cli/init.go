@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/holdfast-isms/holdfast/internal/auth"
 	"github.com/holdfast-isms/holdfast/internal/isms"
 )
 
@@ -43,14 +42,7 @@ func (e *env) initCmd() *cobra.Command {
 			defer db.Close()
 			hash := ""
 			if _, err := db.UserByEmail(cmd.Context(), email); isms.ErrorKind(err) == isms.KindNotFound {
-				pw, err := e.readPassword(pwFile)
-				if err != nil {
-					return err
-				}
-				if err := isms.ValidatePassword("password", pw); err != nil {
-					return userError(err)
-				}
-				if hash, err = auth.HashPassword(pw); err != nil {
+				if hash, err = e.newPasswordHash(pwFile); err != nil {
 					return err
 				}
 			} else if err != nil {

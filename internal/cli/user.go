@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/holdfast-isms/holdfast/internal/auth"
 	"github.com/holdfast-isms/holdfast/internal/isms"
 )
 
@@ -45,14 +44,7 @@ func (e *env) userCmd() *cobra.Command {
 			}
 			created := false
 			if _, err := db.UserByEmail(ctx, email); isms.ErrorKind(err) == isms.KindNotFound {
-				pw, err := e.readPassword(pwFile)
-				if err != nil {
-					return err
-				}
-				if err := isms.ValidatePassword("password", pw); err != nil {
-					return userError(err)
-				}
-				hash, err := auth.HashPassword(pw)
+				hash, err := e.newPasswordHash(pwFile)
 				if err != nil {
 					return err
 				}
