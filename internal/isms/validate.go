@@ -90,7 +90,10 @@ func Slugify(name string) string {
 	if len(s) > 40 {
 		s = strings.Trim(s[:40], "-")
 	}
-	if len(s) < 2 {
+	switch {
+	case s == "":
+		s = "org"
+	case len(s) < 2:
 		s = "org-" + s
 	}
 	return s
