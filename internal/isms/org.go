@@ -2,6 +2,7 @@ package isms
 
 import (
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -107,12 +108,21 @@ func (o Organisation) Validate() error {
 	return p.Err()
 }
 
+// zones caches loaded time zones: time.LoadLocation parses zone data on
+// every call, and pages format many dates.
+var zones sync.Map // name → *time.Location
+
 // Location returns the organisation's time zone, UTC if unknown.
 func (o Organisation) Location() *time.Location {
-	if loc, err := time.LoadLocation(o.TimeZone); err == nil {
-		return loc
+	if loc, ok := zones.Load(o.TimeZone); ok {
+		return loc.(*time.Location)
 	}
-	return time.UTC
+	loc, err := time.LoadLocation(o.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	zones.Store(o.TimeZone, loc)
+	return loc
 }
 
 // FormatDate shows t as a date in the organisation's zone and format.
