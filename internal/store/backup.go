@@ -69,6 +69,15 @@ var backupOrder = []string{
 	"actions",
 	"action_notes",
 	"record_links",
+	"risk_criteria",
+	"risks",
+	"risk_decisions",
+	"controls",
+	"evidence",
+	"soa_versions",
+	"assets",
+	"threats",
+	"vulnerabilities",
 }
 
 // notBackedUp lists the tables a backup leaves out on purpose, and why.
@@ -909,8 +918,8 @@ func openArchive(r io.ReaderAt, size int64) (*archive, error) {
 	if err != nil {
 		return nil, err
 	}
-	if m.SchemaVersion != latest {
-		return nil, fmt.Errorf("%w: the archive holds database schema version %d, but this Holdfast uses schema version %d: restore it with the matching Holdfast version (the archive was made by %s), then upgrade",
+	if m.SchemaVersion > latest || m.SchemaVersion < 1 {
+		return nil, fmt.Errorf("%w: the archive holds database schema version %d, but this Holdfast knows versions 1 to %d: restore it with the Holdfast version that made it (%s) or a newer one",
 			ErrBackupVersion, m.SchemaVersion, latest, orUnknown(m.HoldfastVersion))
 	}
 	if m.SourceDialect != SQLite && m.SourceDialect != Postgres {
@@ -1113,7 +1122,13 @@ func (db *DB) Restore(ctx context.Context, r io.ReaderAt, size int64) (BackupInf
 			return info, err
 		}
 	}
-	if _, err := db.Migrate(ctx); err != nil {
+	// Rebuild the schema the archive was made with; an older archive is
+	// brought up to date by the ordinary migrations after the restore.
+	if cur > info.SchemaVersion {
+		return info, fmt.Errorf("%w: the archive holds schema version %d but this database has already been migrated to version %d: restore into a new database",
+			ErrBackupVersion, info.SchemaVersion, cur)
+	}
+	if err := db.MigrateTo(ctx, info.SchemaVersion); err != nil {
 		return info, err
 	}
 	if cur, _, err = db.SchemaVersion(ctx); err != nil {
@@ -1178,6 +1193,9 @@ func (db *DB) Restore(ctx context.Context, r io.ReaderAt, size int64) (BackupInf
 	if err := sqlTx.Commit(); err != nil {
 		undo()
 		return info, fmt.Errorf("commit the restore: %w", err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		return info, fmt.Errorf("the archive was restored, but bringing its schema up to date failed (run holdfast migrate): %w", err)
 	}
 	return info, nil
 }
