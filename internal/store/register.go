@@ -152,6 +152,16 @@ func decodeCursor(s string) (cursor, error) {
 	return c, nil
 }
 
+// likeOp is the case-insensitive LIKE of the dialect: SQLite's LIKE
+// ignores ASCII case already (and is several times faster on a bare column
+// than lower(column) LIKE); PostgreSQL needs ILIKE.
+func (db *DB) likeOp() string {
+	if db.dialect == Postgres {
+		return "ILIKE"
+	}
+	return "LIKE"
+}
+
 // likePattern turns a search text into a case-insensitive LIKE pattern.
 func likePattern(q string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
@@ -213,7 +223,7 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 		p := arg(likePattern(s))
 		var ors []string
 		for _, c := range tb.search {
-			ors = append(ors, fmt.Sprintf(`lower(%s) LIKE %s ESCAPE '\'`, c, p))
+			ors = append(ors, fmt.Sprintf(`%s %s %s ESCAPE '\'`, c, t.db.likeOp(), p))
 		}
 		where = append(where, "("+strings.Join(ors, " OR ")+")")
 	}
