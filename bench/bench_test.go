@@ -52,7 +52,8 @@ func TestSmoke(t *testing.T) {
 				t.Errorf("%s %s: %d requests, %d errors\n%s", r.Dialect, s.Name, s.Requests, s.Errors, log.String())
 			}
 		}
-		for _, want := range []string{"dashboard", "people list", "API people list", "API people last page", "API update (contended)", "people XLSX export"} {
+		for _, want := range []string{"dashboard", "people list", "API people list", "API people last page", "API update (contended)", "people XLSX export",
+			"SoA page", "evidence list", "API SoA", "API evidence list", "SoA XLSX export", "SoA DOCX export", "SoA PDF export"} {
 			if !seen[want] {
 				t.Errorf("%s: operation %q not measured", r.Dialect, want)
 			}

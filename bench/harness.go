@@ -470,6 +470,12 @@ func (c Config) runOne(ctx context.Context, dialect string, scale float64) (Run,
 		get("API people searched", "api", apiOrg+"/people?q=patel", true),
 		get("API people last page", "api", apiOrg+"/people?limit=500&cursor="+url.QueryEscape(lastCursor), true),
 		get("API person", "api", apiOrg+"/people/"+lastID, true),
+		get("SoA page", "page", org+"/soa", false),
+		get("evidence list", "page", org+"/evidence", false),
+		get("evidence list expired", "page", org+"/evidence?expiry=expired", false),
+		get("API SoA", "api", apiOrg+"/soa", true),
+		get("API evidence list", "api", apiOrg+"/evidence", true),
+		get("API evidence searched", "api", apiOrg+"/evidence?q=restore", true),
 	}
 	maxRSS := 0.0
 	var rssMu sync.Mutex
@@ -517,6 +523,12 @@ func (c Config) runOne(ctx context.Context, dialect string, scale float64) (Run,
 	ex := measure(in, get("people XLSX export", "export", apiOrg+"/people/export.xlsx", true), 1, c.Duration, sample)
 	c.logf("   %-26s p50 %6.2f ms (%d runs)", ex.Name, ex.P50ms, ex.Requests)
 	run.Stats = append(run.Stats, ex)
+	// The SoA exports, one at a time like the people export.
+	for _, x := range []struct{ name, ext string }{{"SoA XLSX export", "xlsx"}, {"SoA DOCX export", "docx"}, {"SoA PDF export", "pdf"}} {
+		ex := measure(in, get(x.name, "export", apiOrg+"/soa/export."+x.ext, true), 1, c.Duration, sample)
+		c.logf("   %-26s p50 %6.2f ms (%d runs)", ex.Name, ex.P50ms, ex.Requests)
+		run.Stats = append(run.Stats, ex)
+	}
 	run.LoadRSSMB = maxRSS
 	// holdfast check, after the server stops (SQLite allows both, but
 	// keep the measurement clean).

@@ -11,4 +11,7 @@ type Deps struct {
 	DB      *store.DB
 	Log     *slog.Logger
 	Version string
+	// MaxUpload caps evidence file uploads in bytes (DefaultMaxUpload
+	// when 0).
+	MaxUpload int64
 }

@@ -56,6 +56,17 @@ func (h *handler) routes() {
 
 	huma.Register(h.api, op("GET", "/orgs/{org}/audit-log", "audit-log", tagAudit, "Browse the audit log",
 		"The organisation's append-only, hash-chained audit log, newest first. Owners and auditors only.", isms.PermReadAudit, read...), h.auditLog)
+
+	h.assetRoutes(read, write)
+	h.threatRoutes(read, write)
+	h.actionRoutes(read, write)
+	h.controlRoutes(read, write)
+	h.soaRoutes(read, write)
+	h.evidenceRoutes(read, write)
+	h.riskReportRoutes(read, write)
+	h.riskRoutes(read, write)
+	h.riskCriteriaRoutes(read, write)
+	h.assessmentRoutes(read, write)
 }
 
 // op describes one operation; perm is the permission it needs inside the

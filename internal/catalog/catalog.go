@@ -47,8 +47,12 @@ type Control struct {
 
 // Catalogue is the loaded reference data.
 type Catalogue struct {
-	Clauses  []Clause
-	Controls []Control
+	Clauses      []Clause
+	Controls     []Control
+	Mappings2013 []Mapping2013
+	CSF          []CSFMapping
+
+	controlIndex map[string]int
 }
 
 var (
@@ -129,7 +133,55 @@ func load() (Catalogue, error) {
 			NewIn2022: r["new_in_2022"] == "true", ISO2013IDs: split(r["iso27001_2013_ids"]),
 		})
 	}
+	c.controlIndex = make(map[string]int, len(c.Controls))
+	for i, ct := range c.Controls {
+		c.controlIndex[ct.ID] = i
+	}
+	if err := loadMappings(&c); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+// Themes lists the four Annex A themes in catalogue order.
+var Themes = []string{"Organizational", "People", "Physical", "Technological"}
+
+// Attribute names one of the five ISO/IEC 27002:2022 attribute sets and
+// its vocabulary, in the order 27002 lists it.
+type Attribute struct {
+	Name   string // control_type, security_property …
+	Values []string
+}
+
+// Attributes lists the five attribute sets a control carries.
+var Attributes = []Attribute{
+	{"control_type", []string{"Preventive", "Detective", "Corrective"}},
+	{"security_property", []string{"Confidentiality", "Integrity", "Availability"}},
+	{"cybersecurity_concept", []string{"Identify", "Protect", "Detect", "Respond", "Recover"}},
+	{"operational_capability", []string{"Governance", "Asset_management", "Information_protection", "Human_resource_security",
+		"Physical_security", "System_and_network_security", "Application_security", "Secure_configuration",
+		"Identity_and_access_management", "Threat_and_vulnerability_management", "Continuity",
+		"Supplier_relationships_security", "Legal_and_compliance", "Information_security_event_management",
+		"Information_security_assurance"}},
+	{"security_domain", []string{"Governance_and_Ecosystem", "Protection", "Defence", "Resilience"}},
+}
+
+// AttributeValues returns the control's values for the attribute set name
+// (one of Attributes).
+func (ct Control) AttributeValues(name string) []string {
+	switch name {
+	case "control_type":
+		return ct.ControlTypes
+	case "security_property":
+		return ct.SecurityProperties
+	case "cybersecurity_concept":
+		return ct.CybersecurityConcepts
+	case "operational_capability":
+		return ct.OperationalCapabilities
+	case "security_domain":
+		return ct.SecurityDomains
+	}
+	return nil
 }
 
 // ClausesUnder returns the subclauses of a top-level clause ("4" … "10"),

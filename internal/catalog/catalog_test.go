@@ -44,3 +44,89 @@ func TestCatalogueIntegrity(t *testing.T) {
 		t.Fatal("clause 6.1.3 missing")
 	}
 }
+
+func TestMappingsIntegrity(t *testing.T) {
+	c := Must()
+	if len(c.Mappings2013) != 114 {
+		t.Fatalf("%d rows in the 2013 mapping, want 114", len(c.Mappings2013))
+	}
+	seen := map[string]bool{}
+	reached := map[string]bool{}
+	for _, m := range c.Mappings2013 {
+		if seen[m.ID2013] {
+			t.Fatalf("2013 control %s mapped twice", m.ID2013)
+		}
+		seen[m.ID2013] = true
+		if len(m.IDs2022) == 0 {
+			t.Fatalf("2013 control %s maps to nothing", m.ID2013)
+		}
+		for _, id := range m.IDs2022 {
+			if _, ok := c.Control(id); !ok {
+				t.Fatalf("2013 control %s maps to unknown 2022 control %s", m.ID2013, id)
+			}
+			reached[id] = true
+		}
+	}
+	// Every 2022 control is either reached from 2013 or new, never both.
+	for _, ct := range c.Controls {
+		if reached[ct.ID] == ct.NewIn2022 {
+			t.Errorf("control %s: reached from 2013 %v, new in 2022 %v", ct.ID, reached[ct.ID], ct.NewIn2022)
+		}
+	}
+	if n := len(c.NewControls()); n != 11 {
+		t.Fatalf("%d new controls", n)
+	}
+	if m, ok := c.Successors("A.18.2.3"); !ok || len(m.IDs2022) != 2 {
+		t.Fatalf("A.18.2.3 → %+v", m)
+	}
+
+	if len(c.CSF) != 415 {
+		t.Fatalf("%d NIST rows, want 415", len(c.CSF))
+	}
+	for _, m := range c.CSF {
+		if m.ISOID == "" {
+			continue // published values that name no clause or control
+		}
+		var ok bool
+		if m.RefType == "annex_a" {
+			_, ok = c.Control(m.ISOID)
+		} else {
+			_, ok = c.Clause(m.ISOID)
+		}
+		if !ok {
+			t.Fatalf("NIST %s references unknown %s %s", m.CSFID, m.RefType, m.ISOID)
+		}
+	}
+	if subs := c.CSFSubcategories(); len(subs) != 106 {
+		t.Fatalf("%d CSF subcategories, want 106", len(subs))
+	}
+	if len(c.CSFFor("5.20")) == 0 {
+		t.Fatal("5.20 has no CSF reference")
+	}
+}
+
+func TestDescriptions(t *testing.T) {
+	c := Must()
+	for _, ct := range c.Controls {
+		d := Description(ct.ID)
+		if len(d) < 40 || len(d) > 400 {
+			t.Errorf("control %s: description of %d characters", ct.ID, len(d))
+		}
+	}
+	if len(descriptions) != len(c.Controls) {
+		t.Fatalf("%d descriptions for %d controls", len(descriptions), len(c.Controls))
+	}
+	for _, ct := range c.Controls {
+		for _, a := range Attributes {
+			for _, v := range ct.AttributeValues(a.Name) {
+				found := false
+				for _, w := range a.Values {
+					found = found || v == w
+				}
+				if !found {
+					t.Errorf("control %s: %s value %q is not in the vocabulary", ct.ID, a.Name, v)
+				}
+			}
+		}
+	}
+}

@@ -32,6 +32,7 @@ func (e *env) serveCmd() *cobra.Command {
 	f.Bool("trust-proxy", false, "take client addresses from X-Forwarded-For (behind a reverse proxy)")
 	f.Bool("secure-cookies", false, "mark cookies Secure and send HSTS (when served over HTTPS; implied by an https base URL)")
 	f.Int64("max-body", 1<<20, "largest request body accepted, in bytes")
+	f.Int64("max-upload", 20<<20, "largest evidence file accepted, in bytes")
 	return cmd
 }
 
@@ -72,6 +73,12 @@ func (e *env) serve(cmd *cobra.Command, _ []string) error {
 			return err
 		}
 	}
+	// A new binary may bring catalogue controls an organisation lacks.
+	if n, err := db.SyncCatalogControls(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("added catalogue controls to existing organisations", "controls", n)
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
@@ -84,9 +91,13 @@ func (e *env) serve(cmd *cobra.Command, _ []string) error {
 	secure, _ := f.GetBool("secure-cookies")
 	trust, _ := f.GetBool("trust-proxy")
 	maxBody, _ := f.GetInt64("max-body")
+	maxUpload, _ := f.GetInt64("max-upload")
+	if maxUpload < 1 {
+		return usageError{fmt.Errorf("--max-upload must be a positive number of bytes")}
+	}
 	h := server.New(server.Config{
 		SecureCookies: secure || strings.HasPrefix(base, "https://"),
-		TrustProxy:    trust, MaxBody: maxBody, Version: buildVersion(), Log: log,
+		TrustProxy:    trust, MaxBody: maxBody, MaxUpload: maxUpload, Version: buildVersion(), Log: log,
 	}, db)
 	srv := &http.Server{
 		Handler:           h,

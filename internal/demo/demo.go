@@ -121,6 +121,18 @@ func Generate(ctx context.Context, db *store.DB, opt Options) (Summary, error) {
 		}
 		sum.People += n
 		sum.Updates += upd
+		if err := generateRegisters(ctx, db, a, rng, perOrg, memberIDs); err != nil {
+			return sum, fmt.Errorf("registers of %s: %w", slug, err)
+		}
+		if err := generateRisks(ctx, db, a, rng, perOrg*4); err != nil {
+			return sum, fmt.Errorf("risks of %s: %w", slug, err)
+		}
+		if err := generateAssessments(ctx, db, a, memberIDs); err != nil {
+			return sum, fmt.Errorf("risk assessments of %s: %w", slug, err)
+		}
+		if err := generateControls(ctx, db, a, rng, perOrg); err != nil {
+			return sum, fmt.Errorf("controls and evidence of %s: %w", slug, err)
+		}
 		if opt.Progress != nil {
 			opt.Progress(fmt.Sprintf("%s: %s, %d people, %d members", slug, name, n, nMembers+1))
 		}

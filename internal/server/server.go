@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -26,8 +27,11 @@ type Config struct {
 	TrustProxy bool
 	// MaxBody caps request bodies in bytes (default 1 MiB).
 	MaxBody int64
-	Version string
-	Log     *slog.Logger
+	// MaxUpload caps evidence uploads in bytes (default 20 MiB); the
+	// upload routes take bodies up to it instead of MaxBody.
+	MaxUpload int64
+	Version   string
+	Log       *slog.Logger
 }
 
 // New returns the complete HTTP handler for db.
@@ -37,6 +41,9 @@ func New(cfg Config, db *store.DB) http.Handler {
 	}
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = 1 << 20
+	}
+	if cfg.MaxUpload == 0 {
+		cfg.MaxUpload = web.DefaultMaxUpload
 	}
 	metrics := httpx.NewMetrics(db.PoolStats)
 
@@ -80,12 +87,12 @@ func New(cfg Config, db *store.DB) http.Handler {
 		httpx.SetRoute(r, "GET /metrics")
 		metrics.Handler().ServeHTTP(w, r)
 	}))
-	mux.Handle("/api/", api.New(api.Deps{DB: db, Log: cfg.Log, Version: cfg.Version}))
+	mux.Handle("/api/", api.New(api.Deps{DB: db, Log: cfg.Log, Version: cfg.Version, MaxUpload: cfg.MaxUpload}))
 	mux.Handle("/", web.New(web.Deps{
 		DB: db, Log: cfg.Log, Sessions: sm,
 		LoginByAccount: auth.NewLimiter(5, 15*time.Minute),
 		LoginByIP:      auth.NewLimiter(30, 15*time.Minute),
-		TrustProxy:     cfg.TrustProxy, Version: cfg.Version,
+		TrustProxy:     cfg.TrustProxy, Version: cfg.Version, MaxUpload: cfg.MaxUpload,
 	}))
 
 	cop := http.NewCrossOriginProtection()
@@ -94,8 +101,37 @@ func New(cfg Config, db *store.DB) http.Handler {
 		http.Error(w, "Cross-origin request refused.", http.StatusForbidden)
 	}))
 	var h http.Handler = mux
-	h = httpx.LimitBody(h, cfg.MaxBody)
+	h = limitBodies(h, cfg.MaxBody, cfg.MaxUpload)
 	h = cop.Handler(h)
 	h = httpx.SecurityHeaders(h, cfg.SecureCookies)
 	return httpx.Observe(h, cfg.Log, metrics)
 }
+
+// limitBodies caps request bodies at max, except on the evidence upload
+// routes, which take up to maxUpload (plus room for the form's other
+// fields); their handlers enforce the file limit exactly.
+func limitBodies(next http.Handler, max, maxUpload int64) http.Handler {
+	small := httpx.LimitBody(next, max)
+	large := httpx.LimitBody(next, maxUpload+1<<20)
+	imports := httpx.LimitBody(next, maxImportBody)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && uploadPath.MatchString(r.URL.Path) {
+			large.ServeHTTP(w, r)
+			return
+		}
+		if r.Method == http.MethodPost && importPath.MatchString(r.URL.Path) {
+			imports.ServeHTTP(w, r)
+			return
+		}
+		small.ServeHTTP(w, r)
+	})
+}
+
+// importPath matches the register imports that take spreadsheets larger
+// than the general cap, up to maxImportBody.
+var importPath = regexp.MustCompile(`^/o/[^/]+/risks/import$`)
+
+const maxImportBody = 10 << 20
+
+// uploadPath matches the routes that receive files.
+var uploadPath = regexp.MustCompile(`^(/o/[^/]+/evidence/(new|[^/]+/edit)|/o/[^/]+/controls/licensed-text|/api/v1/orgs/[^/]+/evidence/[^/]+/file)$`)

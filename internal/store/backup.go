@@ -78,6 +78,8 @@ var backupOrder = []string{
 	"assets",
 	"threats",
 	"vulnerabilities",
+	"risk_assessments",
+	"risk_assessment_lines",
 }
 
 // notBackedUp lists the tables a backup leaves out on purpose, and why.

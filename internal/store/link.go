@@ -10,8 +10,15 @@ import (
 // expressions that show it (reference and title). A register that takes
 // part in links adds itself here.
 var linkable = map[string]struct{ table, ref, title string }{
-	"person": {"people", "ref", "name"},
-	"action": {"actions", "ref", "title"},
+	"person":        {"people", "ref", "name"},
+	"action":        {"actions", "ref", "title"},
+	"risk":          {"risks", "ref", "title"},
+	"control":       {"controls", "ref", "title"},
+	"evidence":      {"evidence", "ref", "title"},
+	"asset":         {"assets", "ref", "name"},
+	"threat":        {"threats", "ref", "title"},
+	"vulnerability": {"vulnerabilities", "ref", "title"},
+	"assessment":    {"risk_assessments", "ref", "scope"},
 }
 
 // checkLinkEnd reports an invalid-kind error unless typ/id names a record

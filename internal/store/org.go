@@ -39,7 +39,12 @@ func (t *tx) insertOrg(o *isms.Organisation, actorID string) error {
 	if err != nil {
 		return err
 	}
-	return t.audit(o.ID, actorID, "organisation", o.ID, isms.ActionCreate, nil, o.Fields())
+	if err := t.audit(o.ID, actorID, "organisation", o.ID, isms.ActionCreate, nil, o.Fields()); err != nil {
+		return err
+	}
+	// Every organisation starts with a record of each Annex A control.
+	_, err = t.addCatalogControls(o.ID, actorID)
+	return err
 }
 
 // OrgBySlug returns the organisation with that slug. It is used to resolve

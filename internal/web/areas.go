@@ -78,52 +78,6 @@ func (a *app) servedBy(tr i18n.Translator, c *reqCtx, clause string) []servedBy 
 // controlThemes are the Annex A themes in catalogue order.
 var controlThemes = []string{"Organizational", "People", "Physical", "Technological"}
 
-type controlsPage struct {
-	Total  int
-	Themes []controlTheme
-}
-
-type controlTheme struct {
-	ID, Title string
-	Controls  []controlRow
-}
-
-type controlRow struct {
-	ID, Title  string
-	Types      []string
-	Properties []string
-	NewIn2022  bool
-	ISO2013IDs []string
-}
-
-// controls shows the Annex A catalogue grouped by theme, read-only.
-func (a *app) controls(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	cat, err := catalog.Load()
-	if err != nil {
-		return isms.Internal(err)
-	}
-	tr := c.tr()
-	d := &controlsPage{Total: len(cat.Controls)}
-	for _, th := range controlThemes {
-		ct := controlTheme{ID: "theme-" + th, Title: tr.T("web.controls.theme." + th)}
-		for _, ctl := range cat.ControlsByTheme(th) {
-			row := controlRow{ID: ctl.ID, Title: ctl.Title, NewIn2022: ctl.NewIn2022, ISO2013IDs: ctl.ISO2013IDs}
-			for _, t := range ctl.ControlTypes {
-				row.Types = append(row.Types, tr.T("web.controls.type."+t))
-			}
-			for _, p := range ctl.SecurityProperties {
-				row.Properties = append(row.Properties, tr.T("web.controls.property."+p))
-			}
-			ct.Controls = append(ct.Controls, row)
-		}
-		d.Themes = append(d.Themes, ct)
-	}
-	v := a.view(c, tr.T("web.controls.title"))
-	v.Nav = "controls"
-	v.Data = d
-	return a.render(w, r, http.StatusOK, "controls", v)
-}
-
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {

@@ -15,6 +15,8 @@ type dashboardPage struct {
 	Steps          []step
 	ShowRecent     bool
 	Recent         []entryView
+	MyActions      *myActionsCard // the member's open and overdue actions
+	AssessmentDue  *dashboardDue  // when the next broad risk assessment is due
 }
 
 // step is one "getting started" task linking to the page that does it.
@@ -29,6 +31,13 @@ func (a *app) dashboard(w http.ResponseWriter, r *http.Request, c *reqCtx) error
 	ctx := r.Context()
 	tr := c.tr()
 	d := &dashboardPage{}
+	var err error
+	if d.MyActions, err = a.myActionsCard(r, c); err != nil {
+		return err
+	}
+	if d.AssessmentDue, err = a.nextAssessmentDue(r, c); err != nil {
+		return err
+	}
 	if c.Actor.Can(isms.PermReadRegisters) {
 		p, err := a.DB.People(ctx, c.Actor, isms.ListQuery{Limit: 1})
 		if err != nil {

@@ -21,4 +21,7 @@ type Deps struct {
 	TrustProxy bool
 	// Version is shown in the footer.
 	Version string
+	// MaxUpload is the largest evidence file accepted, in bytes (default
+	// 20 MiB).
+	MaxUpload int64
 }

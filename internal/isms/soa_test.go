@@ -1,0 +1,194 @@
+package isms
+
+import (
+	"reflect"
+	"testing"
+)
+
+func kinds(ws []SoAWarning) []WarningKind {
+	var out []WarningKind
+	for _, w := range ws {
+		out = append(out, w.Kind)
+	}
+	return out
+}
+
+// TestSoAWarnings makes every consistency warning appear and disappear.
+func TestSoAWarnings(t *testing.T) {
+	const today = "2025-06-01"
+	base := Control{Meta: Meta{ID: "c1", Ref: "A.5.1"}, Kind: ControlAnnexA, Status: StatusNotStarted}
+	risk := Link{FromType: "risk", FromID: "r1", ToType: "control", ToID: "c1"}
+	req := Link{FromType: "requirement", FromID: "q1", ToType: "control", ToID: "c1"}
+	ev := Link{FromType: "evidence", FromID: "e1", ToType: "control", ToID: "c1"}
+	refs := map[string]RecordRef{"risk:r1": {Type: "risk", ID: "r1", Ref: "R-001", Title: "Ransomware"}, "requirement:q1": {Type: "requirement", ID: "q1", Ref: "Q-001", Title: "GDPR"}}
+	valid := map[string]EvidenceRef{"e1": {ID: "e1", Ref: "E-001", Title: "Backup log", ValidUntil: "2025-12-31"}}
+	expired := map[string]EvidenceRef{"e1": {ID: "e1", Ref: "E-001", Title: "Backup log", ValidUntil: "2025-05-31"}}
+	with := func(f func(*Control)) Control { c := base; f(&c); return c }
+	cases := []struct {
+		name     string
+		c        Control
+		links    []Link
+		evidence map[string]EvidenceRef
+		want     []WarningKind
+	}{
+		{"undecided", base, nil, nil, []WarningKind{WarnUndecided}},
+		{"decided", with(func(c *Control) { c.Decision, c.Justification = DecisionIncluded, "Board asked for it" }), nil, nil, nil},
+		{"included, nothing justifies it", with(func(c *Control) { c.Decision = DecisionIncluded }), nil, nil, []WarningKind{WarnIncludedUnjustified}},
+		{"included for a risk", with(func(c *Control) { c.Decision = DecisionIncluded }), []Link{risk}, nil, nil},
+		{"included for a requirement", with(func(c *Control) { c.Decision = DecisionIncluded }), []Link{req}, nil, nil},
+		{"excluded but treats a risk", with(func(c *Control) {
+			c.Decision, c.ExclusionReason, c.ExclusionText = DecisionExcluded, ExcludedNotNeeded, "No need"
+		}), []Link{risk}, nil, []WarningKind{WarnExcludedTreatsRisk}},
+		{"excluded, no risk", with(func(c *Control) {
+			c.Decision, c.ExclusionReason, c.ExclusionText = DecisionExcluded, ExcludedNotNeeded, "No need"
+		}), nil, nil, nil},
+		{"excluded without reason", with(func(c *Control) { c.Decision = DecisionExcluded }), nil, nil, []WarningKind{WarnExcludedNoReason}},
+		{"excluded without text", with(func(c *Control) { c.Decision, c.ExclusionReason = DecisionExcluded, ExcludedOutOfScope }), nil, nil, []WarningKind{WarnExcludedNoReason}},
+		{"implemented, no evidence", with(func(c *Control) { c.Decision, c.Justification, c.Status = DecisionIncluded, "x", StatusImplemented }), nil, nil, []WarningKind{WarnImplementedNoEvidence}},
+		{"implemented with evidence", with(func(c *Control) { c.Decision, c.Justification, c.Status = DecisionIncluded, "x", StatusImplemented }), []Link{ev}, valid, nil},
+		{"evidence expired", with(func(c *Control) { c.Decision, c.Justification, c.Status = DecisionIncluded, "x", StatusImplemented }), []Link{ev}, expired, []WarningKind{WarnEvidenceExpired}},
+		{"evidence link to archived evidence", with(func(c *Control) { c.Decision, c.Justification, c.Status = DecisionIncluded, "x", StatusImplemented }), []Link{ev}, nil, []WarningKind{WarnImplementedNoEvidence}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			lines := BuildSoA([]Control{tc.c}, tc.links, refs, tc.evidence, today)
+			if got := kinds(lines[0].Warnings); !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("warnings %v, want %v", got, tc.want)
+			}
+		})
+	}
+	// Links to other controls or from unknown record types are ignored.
+	lines := BuildSoA([]Control{with(func(c *Control) { c.Decision = DecisionIncluded })},
+		[]Link{{FromType: "risk", FromID: "r1", ToType: "control", ToID: "other"}, {FromType: "widget", FromID: "w", ToType: "control", ToID: "c1"}}, refs, nil, today)
+	if got := kinds(lines[0].Warnings); !reflect.DeepEqual(got, []WarningKind{WarnIncludedUnjustified}) {
+		t.Fatalf("foreign links changed warnings: %v", got)
+	}
+	// Derived justification: the risks and requirements, sorted.
+	lines = BuildSoA([]Control{with(func(c *Control) { c.Decision = DecisionIncluded })}, []Link{req, risk}, refs, nil, today)
+	if len(lines[0].Risks) != 1 || lines[0].Risks[0].Ref != "R-001" || len(lines[0].Requirements) != 1 {
+		t.Fatalf("derived links %+v", lines[0])
+	}
+}
+
+func TestDiffSoA(t *testing.T) {
+	v1 := []SoAEntry{
+		{ControlID: "a", Ref: "A.5.1", Decision: DecisionIncluded, Status: StatusPlanned, Risks: []RecordRef{{Ref: "R-001"}}},
+		{ControlID: "b", Ref: "A.5.2", Decision: DecisionExcluded, ExclusionReason: "not_needed", ExclusionText: "x", Status: StatusNotStarted},
+		{ControlID: "c", Ref: "MDM", Decision: DecisionIncluded, Status: StatusImplemented},
+	}
+	v2 := []SoAEntry{
+		{ControlID: "a", Ref: "A.5.1", Decision: DecisionIncluded, Status: StatusImplemented, Risks: []RecordRef{{Ref: "R-001"}, {Ref: "R-002"}}},
+		{ControlID: "b", Ref: "A.5.2", Decision: DecisionIncluded, Justification: "Contract", Status: StatusNotStarted},
+		{ControlID: "d", Ref: "NEW", Decision: DecisionIncluded, Status: StatusPlanned},
+	}
+	got := DiffSoA(v1, v2)
+	type row struct {
+		ref    string
+		kind   SoAChangeKind
+		fields []string
+	}
+	var rows []row
+	for _, c := range got {
+		rows = append(rows, row{c.Ref, c.Kind, c.Fields})
+	}
+	want := []row{
+		{"A.5.1", SoAChanged, []string{"justification", "status"}},
+		{"A.5.2", SoAChanged, []string{"decision", "justification"}},
+		{"NEW", SoAAdded, nil},
+		{"MDM", SoARemoved, nil},
+	}
+	if !reflect.DeepEqual(rows, want) {
+		t.Fatalf("diff\n%+v\nwant\n%+v", rows, want)
+	}
+	if len(DiffSoA(v2, v2)) != 0 {
+		t.Fatal("a version differs from itself")
+	}
+}
+
+func TestControlValidate(t *testing.T) {
+	c := Control{Kind: ControlCustom}
+	c.Normalize()
+	err := AsError(c.Validate())
+	want := map[string]bool{"ref": true, "title": true, "theme": true}
+	for _, f := range err.Fields {
+		delete(want, f.Field)
+	}
+	if len(want) != 0 {
+		t.Fatalf("missing problems %v in %v", want, err)
+	}
+	c = Control{Kind: ControlCustom, Title: "MDM", Theme: "Technological", Status: StatusPlanned}
+	for ref, ok := range map[string]bool{"MDM-01": true, "A.9": false, "a.9": false, "has space": false, "": false, "C.1_x": true} {
+		c.Ref = ref
+		if (c.Validate() == nil) != ok {
+			t.Errorf("ref %q valid=%v", ref, !ok)
+		}
+	}
+	c.Ref = "MDM"
+	c.Decision, c.ExclusionReason = DecisionExcluded, ExcludedReplaced
+	c.Normalize()
+	if e := AsError(c.Validate()); len(e.Fields) != 1 || e.Fields[0].Field != "replaced_by_id" {
+		t.Fatalf("replaced without naming the control: %v", e)
+	}
+	// Changing the decision drops the exclusion details.
+	c.Decision, c.ExclusionText, c.ReplacedByID = DecisionIncluded, "gone", "x"
+	c.Normalize()
+	if c.ExclusionReason != "" || c.ExclusionText != "" || c.ReplacedByID != "" {
+		t.Fatalf("exclusion details kept: %+v", c)
+	}
+	if ControlSortKey(ControlAnnexA, "5.2", "") >= ControlSortKey(ControlAnnexA, "5.10", "") {
+		t.Fatal("5.2 must sort before 5.10")
+	}
+	if ControlSortKey(ControlAnnexA, "8.34", "") >= ControlSortKey(ControlCustom, "", "AAA") {
+		t.Fatal("custom controls sort after Annex A")
+	}
+}
+
+func TestSanitizeFileName(t *testing.T) {
+	for in, want := range map[string]string{
+		"report.pdf":                 "report.pdf",
+		"../../etc/passwd":           "passwd",
+		`..\..\windows\system.ini`:   "system.ini",
+		"/abs/path/x.txt":            "x.txt",
+		".htaccess":                  "htaccess",
+		"..":                         "file",
+		"":                           "file",
+		"a\"b;c\r\nd.txt":            "a_b_c__d.txt",
+		"résumé 2025.docx":           "résumé 2025.docx",
+		string(make([]byte, 3)) + "": "___",
+	} {
+		if got := SanitizeFileName(in); got != want {
+			t.Errorf("SanitizeFileName(%q) = %q, want %q", in, got, want)
+		}
+	}
+	long := ""
+	for i := 0; i < 300; i++ {
+		long += "x"
+	}
+	if got := SanitizeFileName(long + ".pdf"); len(got) != 120 || got[len(got)-4:] != ".pdf" {
+		t.Fatalf("long name %q", got)
+	}
+}
+
+func TestEvidenceValidate(t *testing.T) {
+	e := Evidence{Title: "Pen test", Kind: EvidenceLink, URL: "javascript:alert(1)"}
+	e.Normalize()
+	if err := AsError(e.Validate()); len(err.Fields) != 1 || err.Fields[0].Field != "url" {
+		t.Fatalf("javascript URL: %v", err)
+	}
+	e.URL = "https://wiki.example.com/pentest"
+	if err := e.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	e = Evidence{Title: "Note", Kind: EvidenceNote}
+	if err := AsError(e.Validate()); len(err.Fields) != 1 || err.Fields[0].Field != "description" {
+		t.Fatalf("empty note: %v", err)
+	}
+	e = Evidence{Title: "x", Kind: EvidenceNote, Description: "y", CollectedOn: "2025-02-01", ValidUntil: "2025-01-01"}
+	if err := AsError(e.Validate()); len(err.Fields) != 1 || err.Fields[0].Field != "valid_until" {
+		t.Fatalf("valid before collected: %v", err)
+	}
+	e.ValidUntil = "2025-03-01"
+	if e.Expired("2025-03-01") || !e.Expired("2025-03-02") || !e.ExpiresSoon("2025-02-15") || e.ExpiresSoon("2025-01-01") {
+		t.Fatal("expiry rules")
+	}
+}
