@@ -54,6 +54,7 @@ func init() {
 		"web.form.error_label":  "%s: ",
 		"web.form.cancel":       "Cancel",
 		"web.form.date_hint":    "For example, 2026-03-16.",
+		"web.filters.search":    "Search",
 		"web.filters.apply":     "Apply filters",
 		"web.filters.clear":     "Clear filters",
 		"web.filters.active":    "Active filters",

@@ -200,6 +200,10 @@ func (a *app) showAssessment(w http.ResponseWriter, r *http.Request, c *reqCtx, 
 			return optional(tr, "assessment_status."+v, v)
 		case "assessed_on":
 			return c.Org.FormatCalendarDate(v)
+		case "closed_at":
+			if t, err := isms.ParseTime(v); err == nil {
+				return c.Org.FormatDateTime(t)
+			}
 		case "closed_by":
 			return orDefault(users[v], v)
 		case "criteria_id":

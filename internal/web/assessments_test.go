@@ -39,7 +39,8 @@ func TestAssessmentPages(t *testing.T) {
 		page := web.follow(r).expect(t, 200, "RA-001", "Whole firm", "Jo Consultant", "Owner of acme", "The snapshot is taken when the run is closed")
 		ver := regexpFind(t, `action="[^"]+/close"[^>]*>\s*<input type="hidden" name="version" value="(\d+)"`, page.body)
 		web.post(runURL+"/close", url.Values{"version": {ver}}).redirectsTo(t, runURL)
-		web.get(runURL).expect(t, 200, "Closed", "Ransomware", "Critical").lacks(t, "/edit\"")
+		// The history shows when it was closed in the organisation's format.
+		web.get(runURL).expect(t, 200, "Closed", "Ransomware", "Critical").lacks(t, "/edit\"", "Z</ins>")
 		// A closed run cannot be edited.
 		web.get(runURL+"/edit").expect(t, 409, "is closed")
 		// Later risk edits do not change the closed snapshot.

@@ -212,8 +212,8 @@ func (a *app) riskList(w http.ResponseWriter, r *http.Request, c *reqCtx) error 
 	d.Kinds = append([]option{{"", tr.T("web.risks.any_kind")}}, kindOptions(tr)...)
 	d.Acceptance = []option{{"", tr.T("web.risks.any_acceptance")}, {"none", tr.T("web.risks.acceptance.none")},
 		{"valid", tr.T("web.risks.acceptance.valid")}, {"expired", tr.T("web.risks.acceptance.expired")}, {"concession", tr.T("web.risks.acceptance.concession")}}
-	d.Archived = []option{{"", tr.T("web.people.show_active")}, {string(isms.ArchivedOnly), tr.T("web.people.show_archived")},
-		{string(isms.ArchivedInclude), tr.T("web.people.show_all")}}
+	d.Archived = []option{{"", tr.T("web.reg.show_active")}, {string(isms.ArchivedOnly), tr.T("web.reg.show_archived")},
+		{string(isms.ArchivedInclude), tr.T("web.reg.show_all")}}
 	headers := []struct {
 		sort, label string
 		num         bool

@@ -64,9 +64,13 @@ func trendChart(tr i18n.Translator, o isms.Organisation, points []isms.TrendPoin
 	if unrated {
 		legend = append(legend, legendItem{tr.T("web.assess.trend_unrated"), "#ffffff"})
 	}
-	legendRows := (len(legend) + 3) / 4
+	// The legend takes two to four columns of 150: as many as the bars
+	// leave room for, so that a short history stays narrow enough for a
+	// phone without shrinking its text.
+	w = max(w, left+2*150+right)
+	cols := min(4, (w-left-right)/150)
+	legendRows := (len(legend) + cols - 1) / cols
 	h := top + plotH + bottom + legendRows*22 + 8
-	w = max(w, left+4*150)
 	esc := html.EscapeString
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="trend-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" preserveAspectRatio="xMinYMin meet" role="img" aria-labelledby="trend-title">`, w, h, w)
@@ -113,7 +117,7 @@ func trendChart(tr i18n.Translator, o isms.Organisation, points []isms.TrendPoin
 	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" font-size="12" font-weight="700" fill="#1f2933">%s</text>`,
 		left+(w-left-right)/2, top+plotH+50, esc(tr.T("web.assess.trend_axis_runs")))
 	for i, l := range legend {
-		lx, ly := left+(i%4)*150, top+plotH+bottom+(i/4)*22
+		lx, ly := left+(i%cols)*150, top+plotH+bottom+(i/cols)*22
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="14" height="14" fill="%s" stroke="#1f2933" stroke-width="1"/><text x="%d" y="%d" font-size="12" fill="#1f2933">%s</text>`,
 			lx, ly, esc(l.colour), lx+20, ly+12, esc(clip(l.label, 18)))
 	}
