@@ -546,16 +546,17 @@ func (c Config) runOne(ctx context.Context, dialect string, scale float64) (Run,
 	return run, nil
 }
 
-var recordsRE = regexp.MustCompile(`(\d+) users and (\d+) people with (\d+) later edits`)
+var recordsRE = regexp.MustCompile(`holds (\d+) records in total`)
 
+// parseRecords reads the total record count `holdfast demo` reports
+// (every table a backup carries, the audit log included).
 func parseRecords(out string) int {
 	m := recordsRE.FindStringSubmatch(out)
 	if m == nil {
 		return 0
 	}
-	u, _ := strconv.Atoi(m[1])
-	p, _ := strconv.Atoi(m[2])
-	return u + p
+	n, _ := strconv.Atoi(m[1])
+	return n
 }
 
 // writeReport saves the JSON and Markdown files and returns their paths.

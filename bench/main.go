@@ -16,9 +16,9 @@ import (
 func main() {
 	var (
 		bin      = flag.String("bin", ".cache/bin/holdfast", "holdfast binary to measure")
-		scales   = flag.String("scales", "0.1,1,10", "comma-separated data scales (1 ≈ one 250-person firm)")
+		scales   = flag.String("scales", "0.1,1,3", "comma-separated data scales (1 ≈ one 250-person firm, about 40,000 records; the default top scale holds about 120,000)")
 		dialects = flag.String("dialects", "sqlite,postgres", "databases to measure")
-		dur      = flag.Duration("duration", 3*time.Second, "load time per endpoint")
+		dur      = flag.Duration("duration", 2*time.Second, "load time per endpoint")
 		conc     = flag.Int("concurrency", 4, "concurrent clients")
 		repeats  = flag.Int("repeats", 3, "runs per endpoint (the median is reported)")
 		out      = flag.String("out", "bench/results", "directory for the JSON and Markdown reports")

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -41,6 +43,19 @@ func (e *env) demoCmd() *cobra.Command {
 			}
 			fmt.Fprintf(e.stdout, "Created %d organisation(s) (%s), %d users and %d people with %d later edits in %s.\n",
 				sum.Orgs, strings.Join(sum.Slugs, ", "), sum.Users, sum.People, sum.Updates, time.Since(start).Round(time.Millisecond))
+			counts, err := db.RecordCounts(cmd.Context())
+			if err != nil {
+				return err
+			}
+			var total int64
+			var parts []string
+			for _, name := range slices.Sorted(maps.Keys(counts)) {
+				if counts[name] > 0 {
+					total += counts[name]
+					parts = append(parts, fmt.Sprintf("%s %d", name, counts[name]))
+				}
+			}
+			fmt.Fprintf(e.stdout, "The database now holds %d records in total (%s).\n", total, strings.Join(parts, ", "))
 			fmt.Fprintf(e.stdout, "Sign in as %s with password %s.\n", sum.OwnerEmails[0], demo.Password)
 			return nil
 		},

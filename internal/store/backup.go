@@ -1471,3 +1471,31 @@ func (hw *hashWriter) Write(p []byte) (int, error) {
 	hw.n += int64(n)
 	return n, err
 }
+
+// RecordCounts counts the rows of every table a backup carries (what the
+// demo generator and the benchmark report as the size of the data).
+func (db *DB) RecordCounts(ctx context.Context) (map[string]int64, error) {
+	out := map[string]int64{}
+	err := db.read(ctx, func(t *tx) error {
+		names, err := t.schemaTables()
+		if err != nil {
+			return err
+		}
+		present := map[string]bool{}
+		for _, n := range names {
+			present[n] = true
+		}
+		for _, n := range backupOrder {
+			if !present[n] {
+				continue
+			}
+			var c int64
+			if err := t.QueryRow(`SELECT COUNT(*) FROM ` + n).Scan(&c); err != nil {
+				return err
+			}
+			out[n] = c
+		}
+		return nil
+	})
+	return out, err
+}
