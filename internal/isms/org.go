@@ -125,6 +125,12 @@ func (o Organisation) Location() *time.Location {
 	return loc
 }
 
+// Today returns the calendar date (YYYY-MM-DD) at now in the
+// organisation's time zone: what "expired" and "overdue" compare against.
+func (o Organisation) Today(now time.Time) string {
+	return now.In(o.Location()).Format(DateLayout)
+}
+
 // FormatDate shows t as a date in the organisation's zone and format.
 func (o Organisation) FormatDate(t time.Time) string {
 	if t.IsZero() {

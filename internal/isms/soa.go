@@ -1,6 +1,8 @@
 package isms
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"sort"
 	"strings"
 	"time"
@@ -227,6 +229,21 @@ func Entries(lines []SoALine) []SoAEntry {
 		out[i] = e
 	}
 	return out
+}
+
+// SoAFingerprint summarises what DiffSoA compares — which controls there
+// are, and each one's decision, justification and status — as a hash: two
+// lists of entries have equal fingerprints exactly when DiffSoA finds no
+// change between them.
+func SoAFingerprint(entries []SoAEntry) string {
+	keys := make([]string, len(entries))
+	for i := range entries {
+		e := &entries[i]
+		keys[i] = strings.Join([]string{e.ControlID, string(e.Decision), e.JustificationKey(), string(e.Status)}, "\x1f")
+	}
+	sort.Strings(keys)
+	h := sha256.Sum256([]byte(strings.Join(keys, "\x1e")))
+	return hex.EncodeToString(h[:])
 }
 
 // SoAVersion is one approved, immutable edition of the SoA.

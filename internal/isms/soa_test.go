@@ -192,3 +192,29 @@ func TestEvidenceValidate(t *testing.T) {
 		t.Fatal("expiry rules")
 	}
 }
+
+func TestSoAFingerprintMatchesDiff(t *testing.T) {
+	base := []SoAEntry{
+		{ControlID: "a", Decision: DecisionIncluded, Justification: "treats R-001", Status: "implemented"},
+		{ControlID: "b", Decision: DecisionExcluded, ExclusionReason: "out_of_scope", Status: "not_applicable"},
+	}
+	same := append([]SoAEntry(nil), base[1], base[0]) // order does not matter
+	same[0].Owner, same[0].Title = "Someone else", "Renamed" // nor do fields DiffSoA ignores
+	if SoAFingerprint(base) != SoAFingerprint(same) || len(DiffSoA(base, same)) != 0 {
+		t.Fatal("equal statements must have equal fingerprints")
+	}
+	for name, change := range map[string]func([]SoAEntry){
+		"decision":      func(e []SoAEntry) { e[0].Decision = DecisionExcluded },
+		"justification": func(e []SoAEntry) { e[0].Justification = "treats R-002" },
+		"status":        func(e []SoAEntry) { e[1].Status = "planned" },
+	} {
+		x := append([]SoAEntry(nil), base...)
+		change(x)
+		if SoAFingerprint(x) == SoAFingerprint(base) || len(DiffSoA(base, x)) == 0 {
+			t.Errorf("a %s change must change the fingerprint and show in the diff", name)
+		}
+	}
+	if SoAFingerprint(base[:1]) == SoAFingerprint(base) {
+		t.Error("a removed control must change the fingerprint")
+	}
+}

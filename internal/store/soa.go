@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
 )
@@ -32,30 +31,44 @@ func (t *tx) today(orgID string) (string, error) {
 	if err := t.QueryRow(`SELECT time_zone FROM organisations WHERE id = $1`, orgID).Scan(&tz); err != nil {
 		return "", err
 	}
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		loc = time.UTC
-	}
-	return t.now.In(loc).Format(isms.DateLayout), nil
+	return isms.Organisation{TimeZone: tz}.Today(t.now), nil
 }
 
 // soaLines derives the SoA of the organisation from its active controls,
 // the links arriving at them and its active evidence.
 func (t *tx) soaLines(orgID string) ([]isms.SoALine, string, error) {
+	return t.soaLinesOf(orgID, "")
+}
+
+// soaLinesOf derives the SoA lines of every active control, or of the one
+// control with controlID (reading only that control's links and evidence).
+func (t *tx) soaLinesOf(orgID, controlID string) ([]isms.SoALine, string, error) {
 	today, err := t.today(orgID)
 	if err != nil {
 		return nil, "", err
 	}
-	cs, err := allActive(t, controls, orgID)
-	if err != nil {
-		return nil, "", err
+	var cs []isms.Control
+	linkQ, linkArgs := `SELECT from_type, from_id, to_id FROM record_links WHERE org_id = $1 AND to_type = 'control'`, []any{orgID}
+	if controlID == "" {
+		if cs, err = allActive(t, controls, orgID); err != nil {
+			return nil, "", err
+		}
+	} else {
+		c, err := controls.get(t, orgID, controlID)
+		if err != nil {
+			return nil, "", err
+		}
+		cs = []isms.Control{c}
+		linkQ += ` AND to_id = $2`
+		linkArgs = append(linkArgs, controlID)
 	}
-	rows, err := t.Query(`SELECT from_type, from_id, to_id FROM record_links WHERE org_id = $1 AND to_type = 'control'`, orgID)
+	rows, err := t.Query(linkQ, linkArgs...)
 	if err != nil {
 		return nil, "", err
 	}
 	var links []isms.Link
 	ids := map[string][]string{} // from type → ids
+	var evidenceIDs []string
 	for rows.Next() {
 		l := isms.Link{ToType: "control"}
 		if err := rows.Scan(&l.FromType, &l.FromID, &l.ToID); err != nil {
@@ -65,6 +78,9 @@ func (t *tx) soaLines(orgID string) ([]isms.SoALine, string, error) {
 		links = append(links, l)
 		if isms.JustifyingLinks[l.FromType] {
 			ids[l.FromType] = append(ids[l.FromType], l.FromID)
+		}
+		if l.FromType == "evidence" {
+			evidenceIDs = append(evidenceIDs, l.FromID)
 		}
 	}
 	rows.Close()
@@ -82,23 +98,62 @@ func (t *tx) soaLines(orgID string) ([]isms.SoALine, string, error) {
 		}
 	}
 	evidence := map[string]isms.EvidenceRef{}
-	er, err := t.Query(`SELECT id, ref, title, valid_until FROM evidence WHERE org_id = $1 AND archived_at IS NULL`, orgID)
-	if err != nil {
-		return nil, "", err
+	scanEvidence := func(q string, args ...any) error {
+		er, err := t.Query(q, args...)
+		if err != nil {
+			return err
+		}
+		defer er.Close()
+		for er.Next() {
+			var e isms.EvidenceRef
+			if err := er.Scan(&e.ID, &e.Ref, &e.Title, &e.ValidUntil); err != nil {
+				return err
+			}
+			evidence[e.ID] = e
+		}
+		return er.Err()
 	}
-	for er.Next() {
-		var e isms.EvidenceRef
-		if err := er.Scan(&e.ID, &e.Ref, &e.Title, &e.ValidUntil); err != nil {
-			er.Close()
+	const evidenceQ = `SELECT id, ref, title, valid_until FROM evidence WHERE org_id = $1 AND archived_at IS NULL`
+	if controlID == "" {
+		if err := scanEvidence(evidenceQ, orgID); err != nil {
 			return nil, "", err
 		}
-		evidence[e.ID] = e
-	}
-	er.Close()
-	if err := er.Err(); err != nil {
-		return nil, "", err
+	} else {
+		for len(evidenceIDs) > 0 {
+			n := min(len(evidenceIDs), 200)
+			args := []any{orgID}
+			ph := make([]string, n)
+			for i, id := range evidenceIDs[:n] {
+				args = append(args, id)
+				ph[i] = fmt.Sprintf("$%d", i+2)
+			}
+			evidenceIDs = evidenceIDs[n:]
+			if err := scanEvidence(evidenceQ+` AND id IN (`+strings.Join(ph, ", ")+`)`, args...); err != nil {
+				return nil, "", err
+			}
+		}
 	}
 	return isms.BuildSoA(cs, links, refs, evidence, today), today, nil
+}
+
+// SoALine derives the SoA line of one control (its justification,
+// evidence and warnings) without deriving the whole statement.
+func (db *DB) SoALine(ctx context.Context, a isms.Actor, controlID string) (isms.SoALine, error) {
+	var line isms.SoALine
+	if err := a.Require(isms.PermReadRegisters); err != nil {
+		return line, err
+	}
+	err := db.read(ctx, func(t *tx) error {
+		lines, _, err := t.soaLinesOf(a.OrgID, controlID)
+		if err != nil {
+			return err
+		}
+		if len(lines) == 1 {
+			line = lines[0]
+		}
+		return nil
+	})
+	return line, err
 }
 
 // refsOf reads the reference and title of the active records of one
@@ -149,11 +204,24 @@ func (db *DB) SoA(ctx context.Context, a isms.Actor) (SoA, error) {
 			return err
 		}
 		s.Summary = isms.Summarize(s.Lines)
-		latest, ok, err := t.latestSoA(a.OrgID)
-		if err != nil || !ok {
+		// Compare fingerprints rather than decoding the latest version.
+		var number int
+		var fp string
+		err = t.QueryRow(`SELECT number, fingerprint FROM soa_versions WHERE org_id = $1 ORDER BY number DESC LIMIT 1`, a.OrgID).Scan(&number, &fp)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		} else if err != nil {
 			return err
 		}
-		s.Latest = latest.Number
+		s.Latest = number
+		if fp != "" {
+			s.Changed = fp != isms.SoAFingerprint(isms.Entries(s.Lines))
+			return nil
+		}
+		latest, _, err := t.latestSoA(a.OrgID) // a version from before fingerprints
+		if err != nil {
+			return err
+		}
 		s.Changed = len(isms.DiffSoA(latest.Entries, isms.Entries(s.Lines))) > 0
 		return nil
 	})
@@ -224,8 +292,9 @@ func (db *DB) PublishSoA(ctx context.Context, a isms.Actor, note string) (isms.S
 		}
 		v = isms.SoAVersion{ID: newID(), OrgID: a.OrgID, Number: latest.Number + 1, ApprovedAt: t.now, ApprovedBy: a.UserID,
 			ApproverName: a.UserName, ApproverRole: a.Role, Note: note, Entries: entries}
-		if _, err := t.Exec(`INSERT INTO soa_versions (id, org_id, number, approved_at, approved_by, approver_role, note, entries)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, v.ID, v.OrgID, v.Number, t.nowText(), v.ApprovedBy, string(v.ApproverRole), v.Note, string(b)); err != nil {
+		if _, err := t.Exec(`INSERT INTO soa_versions (id, org_id, number, approved_at, approved_by, approver_role, note, entries, fingerprint)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, v.ID, v.OrgID, v.Number, t.nowText(), v.ApprovedBy, string(v.ApproverRole), v.Note, string(b),
+			isms.SoAFingerprint(v.Entries)); err != nil {
 			return err
 		}
 		s := isms.Summarize(lines)

@@ -404,7 +404,7 @@ func (a *app) showControl(w http.ResponseWriter, r *http.Request, c *reqCtx, id 
 	if err != nil {
 		return err
 	}
-	soa, err := a.DB.SoA(ctx, c.Actor)
+	line, err := a.DB.SoALine(ctx, c.Actor, ctl.ID)
 	if err != nil {
 		return err
 	}
@@ -415,15 +415,17 @@ func (a *app) showControl(w http.ResponseWriter, r *http.Request, c *reqCtx, id 
 		d.RequestForm = newForm(map[string]string{"responsible_id": ctl.OwnerID,
 			"title": tr.T("web.ctl.request_default", ctl.Ref, ctl.Title)})
 	}
-	for _, l := range soa.Lines {
-		if l.Control.ID == ctl.ID {
-			d.Line = l
+	d.Line = line
+	all, err := a.DB.ActiveControls(ctx, c.Actor)
+	if err != nil {
+		return err
+	}
+	for _, o := range all {
+		if o.ReplacedByID == ctl.ID {
+			d.Replaces = append(d.Replaces, o)
 		}
-		if l.Control.ReplacedByID == ctl.ID {
-			d.Replaces = append(d.Replaces, l.Control)
-		}
-		if ctl.Kind == isms.ControlAnnexA && l.Control.Kind == isms.ControlCustom && contains(l.Control.RelatedIDs, ctl.CatalogID) {
-			d.RelatedBy = append(d.RelatedBy, l.Control)
+		if ctl.Kind == isms.ControlAnnexA && o.Kind == isms.ControlCustom && contains(o.RelatedIDs, ctl.CatalogID) {
+			d.RelatedBy = append(d.RelatedBy, o)
 		}
 	}
 	entries := isms.Entries([]isms.SoALine{d.Line})

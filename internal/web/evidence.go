@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
 	"github.com/holdfast-isms/holdfast/internal/store"
@@ -119,11 +120,7 @@ func (a *app) evidenceList(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	if page.PrevCursor != "" {
 		d.PrevURL = link(func(x *evidenceParams) { x.Cursor = page.PrevCursor })
 	}
-	s, err := a.DB.SoA(ctx, c.Actor)
-	if err != nil {
-		return err
-	}
-	d.Today = s.Today
+	d.Today = c.Org.Today(time.Now())
 	v := a.view(c, tr.T("web.ev.title"), crumb{tr.T("web.nav.area.6"), orgPath(c.Org.Slug, "/areas/6")})
 	v.Nav = "evidence"
 	v.Data = d
@@ -160,12 +157,9 @@ func (a *app) showEvidence(w http.ResponseWriter, r *http.Request, c *reqCtx, id
 	if err != nil {
 		return err
 	}
-	s, err := a.DB.SoA(ctx, c.Actor)
-	if err != nil {
-		return err
-	}
+	today := c.Org.Today(time.Now())
 	d := &evidencePage{Evidence: e, Controls: links, CanEdit: store.CanEditEvidence(c.Actor, e), CanWrite: c.Actor.Can(isms.PermWriteRegisters),
-		Expired: e.Expired(s.Today), Soon: e.ExpiresSoon(s.Today), Notice: notice, RequestForm: reqForm, Size: ctlHumanBytes(e.FileSize)}
+		Expired: e.Expired(today), Soon: e.ExpiresSoon(today), Notice: notice, RequestForm: reqForm, Size: ctlHumanBytes(e.FileSize)}
 	if d.RequestForm == nil {
 		d.RequestForm = newForm(map[string]string{"responsible_id": e.OwnerID, "title": tr.T("web.ev.request_default", e.Ref, e.Title)})
 	}

@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -575,11 +577,16 @@ func (a *app) showRisk(w http.ResponseWriter, r *http.Request, c *reqCtx, id str
 // name, levels by label and options in words.
 func (a *app) riskHistory(c *reqCtx, tr i18n.Translator, hist []isms.HistoryEntry, users map[string]string, cs criteriaSet) []historyView {
 	out := make([]historyView, 0, len(hist))
-	levelLabels := map[string]string{}
+	levelLabels, dimLabels := map[string]string{}, map[string]string{}
 	for _, v := range cs.byID {
 		for _, l := range v.Levels {
 			if _, ok := levelLabels[l.Key]; !ok {
 				levelLabels[l.Key] = l.Label
+			}
+		}
+		for _, d := range v.Dimensions {
+			if _, ok := dimLabels[d.Key]; !ok {
+				dimLabels[d.Key] = d.Label
 			}
 		}
 	}
@@ -621,6 +628,18 @@ func (a *app) riskHistory(c *reqCtx, tr i18n.Translator, hist []isms.HistoryEntr
 					if t, err := isms.ParseTime(v); err == nil {
 						return c.Org.FormatDateTime(t)
 					}
+				case "inherent_dims", "residual_dims":
+					// Per-dimension consequences, e.g. "Financial 3, Reputation 2".
+					dims := isms.ParseDims(v)
+					var parts []string
+					for _, k := range slices.Sorted(maps.Keys(dims)) {
+						label := dimLabels[k]
+						if label == "" {
+							label = k
+						}
+						parts = append(parts, fmt.Sprintf("%s %d", label, dims[k]))
+					}
+					return strings.Join(parts, ", ")
 				}
 				if v == "0" && strings.HasSuffix(f.Field, "_likelihood") || v == "0" && strings.HasSuffix(f.Field, "_consequence") || v == "0" && f.Field == "priority" {
 					return ""
