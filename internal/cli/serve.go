@@ -115,6 +115,9 @@ func (e *env) serve(cmd *cobra.Command, _ []string) error {
 	if tok != "" {
 		fmt.Fprintf(e.stdout, "No user exists yet. Open this one-time setup link to create the first organisation and its owner:\n  %s/setup?token=%s\n", base, tok)
 	}
+	if err := db.Optimize(ctx); err != nil {
+		log.Warn("refresh planner statistics", "err", err)
+	}
 	go func() {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()
@@ -125,6 +128,9 @@ func (e *env) serve(cmd *cobra.Command, _ []string) error {
 			case <-t.C:
 				if err := db.DeleteExpiredSessions(ctx); err != nil {
 					log.Warn("remove expired sessions", "err", err)
+				}
+				if err := db.Optimize(ctx); err != nil {
+					log.Warn("refresh planner statistics", "err", err)
 				}
 			}
 		}

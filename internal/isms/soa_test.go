@@ -198,7 +198,7 @@ func TestSoAFingerprintMatchesDiff(t *testing.T) {
 		{ControlID: "a", Decision: DecisionIncluded, Justification: "treats R-001", Status: "implemented"},
 		{ControlID: "b", Decision: DecisionExcluded, ExclusionReason: "out_of_scope", Status: "not_applicable"},
 	}
-	same := append([]SoAEntry(nil), base[1], base[0]) // order does not matter
+	same := append([]SoAEntry(nil), base[1], base[0])        // order does not matter
 	same[0].Owner, same[0].Title = "Someone else", "Renamed" // nor do fields DiffSoA ignores
 	if SoAFingerprint(base) != SoAFingerprint(same) || len(DiffSoA(base, same)) != 0 {
 		t.Fatal("equal statements must have equal fingerprints")

@@ -202,3 +202,25 @@ func (db *DB) mapErr(err error) error {
 	}
 	return isms.Internal(err)
 }
+
+// Optimize refreshes the query planner's statistics. SQLite keeps none
+// until asked, and without them it may walk a whole sorted index to find
+// a handful of rows (a member's open actions, say); PostgreSQL's
+// autovacuum gathers them itself. A sampled ANALYZE keeps this quick on
+// large databases. The server calls it at start and hourly.
+func (db *DB) Optimize(ctx context.Context) error {
+	if db.dialect != SQLite {
+		return nil
+	}
+	conn, err := db.w.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	for _, q := range []string{`PRAGMA analysis_limit = 1000`, `ANALYZE`} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("refresh planner statistics: %w", err)
+		}
+	}
+	return nil
+}
