@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -118,6 +119,9 @@ func (e *env) serve(cmd *cobra.Command, _ []string) error {
 	if err := db.Optimize(ctx); err != nil {
 		log.Warn("refresh planner statistics", "err", err)
 	}
+	// Start-up work (migrations, catalogue sync, statistics) leaves garbage
+	// behind; hand it back to the system now rather than carry it while idle.
+	debug.FreeOSMemory()
 	go func() {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()
