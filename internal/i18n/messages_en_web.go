@@ -141,7 +141,7 @@ func init() {
 		"web.dashboard.members_link":          "Manage members →",
 		"web.dashboard.steps":                 "Getting started",
 		"web.dashboard.done":                  "Done",
-		"web.dashboard.todo":                  "To do",
+		"web.dashboard.not_done":              "To do",
 		"web.dashboard.step_people":           "Record the people who work for you",
 		"web.dashboard.step_people_text":      "The staff directory is the basis for competence, awareness and access reviews.",
 		"web.dashboard.step_members":          "Invite the people who will run the ISMS with you",
