@@ -54,3 +54,24 @@ func TestLinks(t *testing.T) {
 		}
 	})
 }
+
+func TestRequestView(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := storetest.Seed(t, db, "acme")
+		g := storetest.Seed(t, db, "other")
+		auditor := f.Users[isms.RoleAuditor]
+		v, err := db.RequestView(ctx, auditor.ID, "acme")
+		if err != nil || !v.InOrg || v.Actor.Role != isms.RoleAuditor || v.Org.Slug != "acme" || v.User.Email != auditor.Email || len(v.Memberships) != 1 {
+			t.Fatalf("member view %+v %v", v, err)
+		}
+		// Another organisation's slug: signed in, but not inside it.
+		v, err = db.RequestView(ctx, auditor.ID, g.Org.Slug)
+		if err != nil || v.InOrg || v.Actor.OrgID != "" || v.User.ID != auditor.ID {
+			t.Fatalf("non-member view %+v %v", v, err)
+		}
+		if _, err := db.RequestView(ctx, "no-such-user", "acme"); isms.ErrorKind(err) != isms.KindNotFound {
+			t.Fatalf("unknown user: %v", err)
+		}
+	})
+}

@@ -244,3 +244,60 @@ func (db *DB) AddMemberByEmail(ctx context.Context, slug, email string, role ism
 		return t.insertMembership(o.ID, u.ID, role, "")
 	})
 }
+
+// RequestView is what the web UI needs to know about a signed-in user on
+// every request: the account, the organisations they belong to, and — when
+// an organisation is named — their role in it.
+type RequestView struct {
+	User        isms.User
+	Memberships []isms.Membership
+	// InOrg is set when slug named an organisation the user belongs to.
+	InOrg bool
+	Actor isms.Actor
+	Org   isms.Organisation
+}
+
+// RequestView reads the user, their memberships and their role in the
+// organisation with slug (if any) in one read transaction. An unknown
+// user is not-found; an organisation the user does not belong to leaves
+// InOrg false.
+func (db *DB) RequestView(ctx context.Context, userID, slug string) (RequestView, error) {
+	var v RequestView
+	err := db.read(ctx, func(t *tx) error {
+		var err error
+		if v.User, err = scanUser(t.QueryRow(`SELECT `+userColumns+` FROM users WHERE id = $1`, userID)); err != nil {
+			return err
+		}
+		rows, err := t.Query(`SELECT m.org_id, m.user_id, m.role, m.version, o.slug, o.name
+			FROM memberships m JOIN organisations o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY lower(o.name), o.slug`, userID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var orgID string
+		var role isms.Role
+		for rows.Next() {
+			var m isms.Membership
+			if err := rows.Scan(&m.OrgID, &m.UserID, &m.Role, &m.Version, &m.OrgSlug, &m.OrgName); err != nil {
+				return err
+			}
+			v.Memberships = append(v.Memberships, m)
+			if slug != "" && m.OrgSlug == slug {
+				orgID, role = m.OrgID, m.Role
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if orgID == "" {
+			return nil
+		}
+		if v.Org, err = scanOrg(t.QueryRow(`SELECT `+orgColumns+` FROM organisations WHERE id = $1`, orgID)); err != nil {
+			return err
+		}
+		v.InOrg = true
+		v.Actor = isms.Actor{UserID: userID, UserName: v.User.Name, OrgID: orgID, OrgSlug: v.Org.Slug, Role: role}
+		return nil
+	})
+	return v, err
+}

@@ -118,43 +118,38 @@ func (a *app) serve(pattern string, need access, h handler) http.Handler {
 // load fills c from the session and the {org} path value.
 func (a *app) load(r *http.Request, c *reqCtx, need access) error {
 	ctx := r.Context()
-	if uid := a.Sessions.GetString(ctx, keyUserID); uid != "" {
-		u, err := a.DB.UserByID(ctx, uid)
-		switch {
-		case err == nil:
-			c.User = u
-		case isms.ErrorKind(err) == isms.KindNotFound:
-			// The account is gone: treat the session as signed out.
-		default:
-			return err
-		}
-	}
-	if c.User.ID == "" {
+	uid := a.Sessions.GetString(ctx, keyUserID)
+	if uid == "" {
 		if need > public {
 			return isms.Errorf(isms.KindUnauthorized, "error.unauthorized")
 		}
 		return nil
 	}
-	orgs, err := a.DB.Memberships(ctx, c.User.ID)
-	if err != nil {
-		return err
-	}
-	c.Orgs = orgs
 	slug := r.PathValue("org")
 	if need < member {
 		// Outside an organisation the shell still shows the one last visited.
 		slug = a.Sessions.GetString(ctx, keyOrg)
-		if slug == "" || !memberOf(orgs, slug) {
-			return nil
-		}
 	}
-	actor, org, err := a.DB.ActorFor(ctx, c.User.ID, slug)
-	if err != nil {
-		if need < member && isms.ErrorKind(err) == isms.KindNotFound {
-			return nil
+	// One read for the user, their organisations and their role here.
+	v, err := a.DB.RequestView(ctx, uid, slug)
+	switch {
+	case isms.ErrorKind(err) == isms.KindNotFound:
+		// The account is gone: treat the session as signed out.
+		if need > public {
+			return isms.Errorf(isms.KindUnauthorized, "error.unauthorized")
 		}
+		return nil
+	case err != nil:
 		return err
 	}
+	c.User, c.Orgs = v.User, v.Memberships
+	if !v.InOrg {
+		if need == member {
+			return isms.Errorf(isms.KindNotFound, "error.org_not_found")
+		}
+		return nil
+	}
+	actor, org := v.Actor, v.Org
 	c.Actor, c.Org, c.InOrg, c.scoped = actor, org, true, need == member
 	if need == member && a.Sessions.GetString(ctx, keyOrg) != org.Slug {
 		a.Sessions.Put(ctx, keyOrg, org.Slug)
