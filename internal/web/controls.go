@@ -219,7 +219,7 @@ func (a *app) controlsList(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	}
 	d.GroupBy = append(d.GroupBy, option{"none", tr.T("web.ctl.group_none")})
 	d.Sorts = []option{{"ref", tr.T("control.ref")}, {"title", tr.T("control.title")}, {"status", tr.T("control.status")},
-		{"next_review", tr.T("control.next_review")}, {"updated_at", tr.T("web.people.updated")}}
+		{"next_review", tr.T("control.next_review")}, {"updated_at", tr.T("web.common.updated")}}
 
 	// Group: by theme, by the values of one attribute set (a control
 	// appears under each of its values), or one list.
@@ -267,7 +267,7 @@ func (a *app) controlsList(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 		d.Groups = append(d.Groups, *groups[k])
 	}
 	if p.Q != "" {
-		d.Chips = append(d.Chips, chip{tr.T("web.people.chip_search", p.Q), link(func(q *controlParams) { q.Q = "" })})
+		d.Chips = append(d.Chips, chip{tr.T("web.common.chip_search", p.Q), link(func(q *controlParams) { q.Q = "" })})
 	}
 	for _, f := range []struct {
 		v     string

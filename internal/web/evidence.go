@@ -99,7 +99,7 @@ func (a *app) evidenceList(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	}
 	d.Expiries = []option{{"", tr.T("web.ev.any_expiry")}, {store.ExpiryExpired, tr.T("web.ev.expired")}, {store.ExpirySoon, tr.T("web.ev.soon", isms.ExpiringSoonDays)}}
 	if p.Q != "" {
-		d.Chips = append(d.Chips, chip{tr.T("web.people.chip_search", p.Q), link(func(x *evidenceParams) { x.Q = "" })})
+		d.Chips = append(d.Chips, chip{tr.T("web.common.chip_search", p.Q), link(func(x *evidenceParams) { x.Q = "" })})
 	}
 	if p.Kind != "" {
 		d.Chips = append(d.Chips, chip{tr.T("evidence.kind." + p.Kind), link(func(x *evidenceParams) { x.Kind = "" })})
@@ -112,7 +112,7 @@ func (a *app) evidenceList(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 		d.Chips = append(d.Chips, chip{label, link(func(x *evidenceParams) { x.Expiry = "" })})
 	}
 	if p.Archived != "" {
-		d.Chips = append(d.Chips, chip{tr.T("web.people.show_archived"), link(func(x *evidenceParams) { x.Archived = "" })})
+		d.Chips = append(d.Chips, chip{tr.T("web.reg.show_archived"), link(func(x *evidenceParams) { x.Archived = "" })})
 	}
 	if page.NextCursor != "" {
 		d.NextURL = link(func(x *evidenceParams) { x.Cursor = page.NextCursor })

@@ -240,7 +240,7 @@ func (a *app) riskList(w http.ResponseWriter, r *http.Request, c *reqCtx) error 
 		d.Headers = append(d.Headers, hc)
 	}
 	if p.Q != "" {
-		d.Chips = append(d.Chips, chip{tr.T("web.people.chip_search", p.Q), link(func(q *riskParams) { q.Q = "" })})
+		d.Chips = append(d.Chips, chip{tr.T("web.common.chip_search", p.Q), link(func(q *riskParams) { q.Q = "" })})
 	}
 	for _, k := range riskFilterNames {
 		v, ok := p.Filters[k]
@@ -251,7 +251,7 @@ func (a *app) riskList(w http.ResponseWriter, r *http.Request, c *reqCtx) error 
 		d.Chips = append(d.Chips, chip{label, link(func(q *riskParams) { delete(q.Filters, k) })})
 	}
 	if p.Archived != "" {
-		d.Chips = append(d.Chips, chip{tr.T("web.people.show_archived"), link(func(q *riskParams) { q.Archived = "" })})
+		d.Chips = append(d.Chips, chip{tr.T("web.reg.show_archived"), link(func(q *riskParams) { q.Archived = "" })})
 	}
 	if page.NextCursor != "" {
 		d.NextURL = link(func(q *riskParams) { q.Cursor = page.NextCursor })
