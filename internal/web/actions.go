@@ -502,31 +502,17 @@ func (a *app) restoreAction(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 }
 
 func (a *app) setActionArchived(w http.ResponseWriter, r *http.Request, c *reqCtx, archive bool) error {
-	if err := c.Actor.Require(isms.PermWriteRegisters); err != nil {
-		return err
-	}
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	tr := c.tr()
-	id := r.PathValue("id")
-	base, err := postedForm(r).version()
-	if err != nil {
-		return err
-	}
-	x, err := a.DB.ArchiveAction(r.Context(), c.Actor, id, base, archive)
-	if err != nil {
-		if isms.ErrorKind(err) == isms.KindConflict {
-			return a.showAction(w, r, c, id, http.StatusConflict, nil, nil, tr.Error(err))
-		}
-		return err
-	}
-	key := "web.reg.restored"
-	if archive {
-		key = "web.reg.archived"
-	}
-	a.flash(r, tr.T(key, x.Ref))
-	return redirect(w, r, orgPath(c.Org.Slug, "/actions/"+x.ID))
+	return a.setArchivedRecord(w, r, c, archiver{
+		require: requireWrite,
+		set: func(ctx context.Context, ac isms.Actor, id string, base int, archive bool) (string, string, error) {
+			x, err := a.DB.ArchiveAction(ctx, ac, id, base, archive)
+			return x.Ref, x.ID, err
+		},
+		show: func(w http.ResponseWriter, r *http.Request, c *reqCtx, id string, status int, notice string) error {
+			return a.showAction(w, r, c, id, status, nil, nil, notice)
+		},
+		path: "/actions", restored: "web.reg.restored", archived: "web.reg.archived",
+	}, archive)
 }
 
 // myActionsCard counts the member's open actions and how many of them are

@@ -429,31 +429,14 @@ func (a *app) restoreAssessment(w http.ResponseWriter, r *http.Request, c *reqCt
 }
 
 func (a *app) setAssessmentArchived(w http.ResponseWriter, r *http.Request, c *reqCtx, archive bool) error {
-	if err := c.Actor.Require(isms.PermWriteRegisters); err != nil {
-		return err
-	}
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	tr := c.tr()
-	id := r.PathValue("id")
-	base, err := postedForm(r).version()
-	if err != nil {
-		return err
-	}
-	x, err := a.DB.ArchiveAssessment(r.Context(), c.Actor, id, base, archive)
-	if err != nil {
-		if isms.ErrorKind(err) == isms.KindConflict {
-			return a.showAssessment(w, r, c, id, http.StatusConflict, tr.Error(err))
-		}
-		return err
-	}
-	key := "web.reg.restored"
-	if archive {
-		key = "web.reg.archived"
-	}
-	a.flash(r, tr.T(key, x.Ref))
-	return redirect(w, r, orgPath(c.Org.Slug, "/assessments/"+x.ID))
+	return a.setArchivedRecord(w, r, c, archiver{
+		require: requireWrite,
+		set: func(ctx context.Context, ac isms.Actor, id string, base int, archive bool) (string, string, error) {
+			x, err := a.DB.ArchiveAssessment(ctx, ac, id, base, archive)
+			return x.Ref, x.ID, err
+		},
+		show: a.showAssessment, path: "/assessments", restored: "web.reg.restored", archived: "web.reg.archived",
+	}, archive)
 }
 
 // changeGroup is one kind of change on the compare page.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -480,38 +481,14 @@ func (a *app) restoreAsset(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 }
 
 func (a *app) setAssetArchived(w http.ResponseWriter, r *http.Request, c *reqCtx, archive bool) error {
-	if err := c.Actor.Require(isms.PermWriteRegisters); err != nil {
-		return err
-	}
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	tr := c.tr()
-	id := r.PathValue("id")
-	base, err := postedForm(r).version()
-	if err != nil {
-		return err
-	}
-	x, err := a.DB.ArchiveAsset(r.Context(), c.Actor, id, base, archive)
-	if err != nil {
-		if k := isms.ErrorKind(err); k == isms.KindConflict || k == isms.KindInvalid {
-			return a.showAsset(w, r, c, id, httpStatus(k), tr.Error(err))
-		}
-		return err
-	}
-	key := "web.reg.restored"
-	if archive {
-		key = "web.reg.archived"
-	}
-	a.flash(r, tr.T(key, x.Name))
-	return redirect(w, r, orgPath(c.Org.Slug, "/assets/"+x.ID))
-}
-
-func httpStatus(k isms.Kind) int {
-	if k == isms.KindConflict {
-		return http.StatusConflict
-	}
-	return http.StatusUnprocessableEntity
+	return a.setArchivedRecord(w, r, c, archiver{
+		require: requireWrite,
+		set: func(ctx context.Context, ac isms.Actor, id string, base int, archive bool) (string, string, error) {
+			x, err := a.DB.ArchiveAsset(ctx, ac, id, base, archive)
+			return x.Ref, x.ID, err
+		},
+		show: a.showAsset, path: "/assets", restored: "web.reg.restored", archived: "web.reg.archived",
+	}, archive)
 }
 
 // exportAssets sends the assets matching the list's filters as a workbook

@@ -780,31 +780,17 @@ func (a *app) restoreControl(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 }
 
 func (a *app) setControlArchived(w http.ResponseWriter, r *http.Request, c *reqCtx, archive bool) error {
-	if err := c.Actor.Require(isms.PermWriteRegisters); err != nil {
-		return err
-	}
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	tr := c.tr()
-	id := r.PathValue("id")
-	base, err := postedForm(r).version()
-	if err != nil {
-		return err
-	}
-	ctl, err := a.DB.ArchiveControl(r.Context(), c.Actor, id, base, archive)
-	if err != nil {
-		if isms.ErrorKind(err) == isms.KindConflict {
-			return a.showControl(w, r, c, id, http.StatusConflict, tr.Error(err), nil)
-		}
-		return err
-	}
-	key := "web.ctl.restored"
-	if archive {
-		key = "web.ctl.archived"
-	}
-	a.flash(r, tr.T(key, ctl.Ref))
-	return redirect(w, r, orgPath(c.Org.Slug, "/controls/"+ctl.ID))
+	return a.setArchivedRecord(w, r, c, archiver{
+		require: requireWrite,
+		set: func(ctx context.Context, ac isms.Actor, id string, base int, archive bool) (string, string, error) {
+			x, err := a.DB.ArchiveControl(ctx, ac, id, base, archive)
+			return x.Ref, x.ID, err
+		},
+		show: func(w http.ResponseWriter, r *http.Request, c *reqCtx, id string, status int, notice string) error {
+			return a.showControl(w, r, c, id, status, notice, nil)
+		},
+		path: "/controls", restored: "web.ctl.restored", archived: "web.ctl.archived",
+	}, archive)
 }
 
 // requestControlEvidence asks a member for evidence of a control by a

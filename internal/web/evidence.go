@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"io"
 	"mime"
 	"net/http"
@@ -382,31 +383,17 @@ func (a *app) restoreEvidence(w http.ResponseWriter, r *http.Request, c *reqCtx)
 }
 
 func (a *app) setEvidenceArchived(w http.ResponseWriter, r *http.Request, c *reqCtx, archive bool) error {
-	if err := canRecordEvidence(c.Actor); err != nil {
-		return err
-	}
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	tr := c.tr()
-	id := r.PathValue("id")
-	base, err := postedForm(r).version()
-	if err != nil {
-		return err
-	}
-	e, err := a.DB.ArchiveEvidence(r.Context(), c.Actor, id, base, archive)
-	if err != nil {
-		if isms.ErrorKind(err) == isms.KindConflict {
-			return a.showEvidence(w, r, c, id, http.StatusConflict, tr.Error(err), nil)
-		}
-		return err
-	}
-	key := "web.ev.restored"
-	if archive {
-		key = "web.ev.archived"
-	}
-	a.flash(r, tr.T(key, e.Ref))
-	return redirect(w, r, orgPath(c.Org.Slug, "/evidence/"+e.ID))
+	return a.setArchivedRecord(w, r, c, archiver{
+		require: canRecordEvidence,
+		set: func(ctx context.Context, ac isms.Actor, id string, base int, archive bool) (string, string, error) {
+			x, err := a.DB.ArchiveEvidence(ctx, ac, id, base, archive)
+			return x.Ref, x.ID, err
+		},
+		show: func(w http.ResponseWriter, r *http.Request, c *reqCtx, id string, status int, notice string) error {
+			return a.showEvidence(w, r, c, id, status, notice, nil)
+		},
+		path: "/evidence", restored: "web.ev.restored", archived: "web.ev.archived",
+	}, archive)
 }
 
 // downloadEvidence sends an evidence file as an attachment (never shown

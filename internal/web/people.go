@@ -541,28 +541,13 @@ func (a *app) restorePerson(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 }
 
 func (a *app) setArchived(w http.ResponseWriter, r *http.Request, c *reqCtx, archive bool) error {
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	tr := c.tr()
-	id := r.PathValue("id")
-	base, err := postedForm(r).version()
-	if err != nil {
-		return err
-	}
-	p, err := a.DB.ArchivePerson(r.Context(), c.Actor, id, base, archive)
-	if err != nil {
-		if isms.ErrorKind(err) == isms.KindConflict {
-			return a.showPerson(w, r, c, id, http.StatusConflict, tr.Error(err))
-		}
-		return err
-	}
-	key := "web.people.restored"
-	if archive {
-		key = "web.people.archived"
-	}
-	a.flash(r, tr.T(key, p.Name))
-	return redirect(w, r, orgPath(c.Org.Slug, "/people/"+p.ID))
+	return a.setArchivedRecord(w, r, c, archiver{
+		set: func(ctx context.Context, ac isms.Actor, id string, base int, archive bool) (string, string, error) {
+			p, err := a.DB.ArchivePerson(ctx, ac, id, base, archive)
+			return p.Name, p.ID, err
+		},
+		show: a.showPerson, path: "/people", restored: "web.people.restored", archived: "web.people.archived",
+	}, archive)
 }
 
 // peopleExportURL links the export to the list's current filters and sort.

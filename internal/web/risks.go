@@ -980,34 +980,17 @@ func (a *app) restoreRisk(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 }
 
 func (a *app) setRiskArchived(w http.ResponseWriter, r *http.Request, c *reqCtx, archive bool) error {
-	if err := c.Actor.Require(isms.PermWriteRegisters); err != nil {
-		return err
-	}
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	tr := c.tr()
-	id := r.PathValue("id")
-	if _, err := a.DB.Risk(r.Context(), c.Actor, id); err != nil {
-		return err
-	}
-	base, err := postedForm(r).version()
-	if err != nil {
-		return err
-	}
-	x, err := a.DB.ArchiveRisk(r.Context(), c.Actor, id, base, archive)
-	if err != nil {
-		if isms.ErrorKind(err) == isms.KindConflict {
-			return a.showRisk(w, r, c, id, http.StatusConflict, &riskForms{notice: tr.Error(err)})
-		}
-		return err
-	}
-	key := "web.risks.restored"
-	if archive {
-		key = "web.risks.archived"
-	}
-	a.flash(r, tr.T(key, x.Ref))
-	return redirect(w, r, orgPath(c.Org.Slug, "/risks/"+x.ID))
+	return a.setArchivedRecord(w, r, c, archiver{
+		require: requireWrite,
+		set: func(ctx context.Context, ac isms.Actor, id string, base int, archive bool) (string, string, error) {
+			x, err := a.DB.ArchiveRisk(ctx, ac, id, base, archive)
+			return x.Ref, x.ID, err
+		},
+		show: func(w http.ResponseWriter, r *http.Request, c *reqCtx, id string, status int, notice string) error {
+			return a.showRisk(w, r, c, id, status, &riskForms{notice: notice})
+		},
+		path: "/risks", restored: "web.risks.restored", archived: "web.risks.archived",
+	}, archive)
 }
 
 // decideRisk records the risk owner's approval of the treatment plan or

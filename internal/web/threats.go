@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -350,30 +351,16 @@ func (a *app) updateThreat(kind isms.ThreatKind) handler {
 
 func (a *app) setThreatArchived(kind isms.ThreatKind, archive bool) handler {
 	return func(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-		if err := c.Actor.Require(isms.PermWriteRegisters); err != nil {
-			return err
-		}
-		if err := parseForm(r); err != nil {
-			return err
-		}
-		tr := c.tr()
-		id := r.PathValue("id")
-		base, err := postedForm(r).version()
-		if err != nil {
-			return err
-		}
-		x, err := a.DB.ArchiveThreat(r.Context(), c.Actor, kind, id, base, archive)
-		if err != nil {
-			if isms.ErrorKind(err) == isms.KindConflict {
-				return a.showThreat(w, r, c, kind, id, http.StatusConflict, tr.Error(err))
-			}
-			return err
-		}
-		key := "web.reg.restored"
-		if archive {
-			key = "web.reg.archived"
-		}
-		a.flash(r, tr.T(key, x.Ref))
-		return redirect(w, r, orgPath(c.Org.Slug, kindPath(kind)+"/"+x.ID))
+		return a.setArchivedRecord(w, r, c, archiver{
+			require: requireWrite,
+			set: func(ctx context.Context, ac isms.Actor, id string, base int, archive bool) (string, string, error) {
+				x, err := a.DB.ArchiveThreat(ctx, ac, kind, id, base, archive)
+				return x.Ref, x.ID, err
+			},
+			show: func(w http.ResponseWriter, r *http.Request, c *reqCtx, id string, status int, notice string) error {
+				return a.showThreat(w, r, c, kind, id, status, notice)
+			},
+			path: kindPath(kind), restored: "web.reg.restored", archived: "web.reg.archived",
+		}, archive)
 	}
 }
