@@ -131,25 +131,10 @@ func (h *handler) mayDecideRisk(ctx huma.Context, next func(huma.Context)) {
 
 // criteriaSet holds every criteria version of the organisation, to show
 // ratings made under any of them.
-type criteriaSet struct {
-	byID    map[string]isms.RiskCriteria
-	current isms.RiskCriteria
-	has     bool
-}
+type criteriaSet = isms.CriteriaSet
 
 func (h *handler) criteriaSet(ctx context.Context, a isms.Actor) (criteriaSet, error) {
-	cs := criteriaSet{byID: map[string]isms.RiskCriteria{}}
-	vs, err := h.DB.CriteriaVersions(ctx, a)
-	if err != nil {
-		return cs, err
-	}
-	for _, v := range vs {
-		cs.byID[v.ID] = v
-		if v.Status == isms.CriteriaApproved {
-			cs.current, cs.has = v, true
-		}
-	}
-	return cs, nil
+	return h.DB.CriteriaSet(ctx, a)
 }
 
 // Evaluation compares a risk with the acceptance criteria of the version
@@ -218,7 +203,7 @@ func dimsOf(d map[string]int) map[string]int {
 
 func riskOf(cs criteriaSet, today string) func(isms.Risk) Risk {
 	return func(r isms.Risk) Risk {
-		c := cs.byID[r.CriteriaID]
+		c := cs.ByID[r.CriteriaID]
 		out := Risk{Record: recordOf(r.Meta), Kind: string(r.Kind), Title: r.Title, Description: r.Description, Causes: r.Causes,
 			Impacts: r.Impacts, Category: r.Category, OwnerID: nullable(r.OwnerID), OwnerName: r.OwnerName, CIA: r.CIA,
 			ExistingControls: r.ExistingControls, CriteriaID: nullable(r.CriteriaID), CriteriaNumber: r.CriteriaNumber,
@@ -237,7 +222,7 @@ func riskOf(cs criteriaSet, today string) func(isms.Risk) Risk {
 			e.AcceptLevel = levelRef(c, c.AcceptLevelFor(r.Category).Key)
 			e.InherentAcceptable = r.Inherent.Rated() && c.Acceptable(r.Inherent.Level, r.Category)
 			e.ResidualAcceptable = r.Residual.Rated() && c.Acceptable(r.Residual.Level, r.Category)
-			e.NeedsRerating = cs.has && r.CriteriaID != cs.current.ID
+			e.NeedsRerating = cs.Has && r.CriteriaID != cs.Current.ID
 			e.Currency = c.Currency
 			if v, ok := c.ExpectedAnnualLoss(r.Inherent.Likelihood, r.Inherent.Consequence); ok {
 				e.InherentAnnualLoss = &v
@@ -450,7 +435,7 @@ func (h *handler) riskDetail(ctx context.Context, a isms.Actor, o isms.Organisat
 	for _, x := range decs {
 		rd := RiskDecision{ID: x.ID, Kind: string(x.Kind), DecidedBy: x.DecidedBy, DecidedByName: x.DecidedByName, DecidedAt: x.DecidedAt.UTC(),
 			CriteriaID: x.CriteriaID, CriteriaNumber: x.CriteriaNumber, Justification: x.Justification, Concession: x.Concession,
-			Treatment: []string{}, Residual: ratingOf(cs.byID[x.CriteriaID], x.Residual), ExpiresOn: nullable(x.ExpiresOn), VoidReason: x.VoidReason}
+			Treatment: []string{}, Residual: ratingOf(cs.ByID[x.CriteriaID], x.Residual), ExpiresOn: nullable(x.ExpiresOn), VoidReason: x.VoidReason}
 		for _, t := range isms.ParseTreatment(x.Treatment) {
 			rd.Treatment = append(rd.Treatment, string(t))
 		}
@@ -708,11 +693,11 @@ func (h *handler) rerateRisk(ctx context.Context, in *struct {
 	if err != nil {
 		return nil, h.fail(ctx, err, "path")
 	}
-	from, known := cs.byID[r.CriteriaID]
-	if !cs.has || r.CriteriaID == "" || r.CriteriaID == cs.current.ID || !known {
+	from, known := cs.ByID[r.CriteriaID]
+	if !cs.Has || r.CriteriaID == "" || r.CriteriaID == cs.Current.ID || !known {
 		return nil, h.fail(ctx, isms.Errorf(isms.KindConflict, "api.risk_not_on_worklist"), "path")
 	}
-	s := isms.SuggestRerating(from, cs.current, r)
+	s := isms.SuggestRerating(from, cs.Current, r)
 	b := in.Body
 	pick := func(v *int, def int) int {
 		if v != nil {
@@ -726,7 +711,7 @@ func (h *handler) rerateRisk(ctx context.Context, in *struct {
 		}
 		return def
 	}
-	r.CriteriaID = cs.current.ID
+	r.CriteriaID = cs.Current.ID
 	r.Inherent = isms.Rating{Likelihood: pick(b.InherentLikelihood, s.Inherent.Likelihood), Consequence: pick(b.InherentConsequence, s.Inherent.Consequence),
 		Dims: dims(b.InherentDims, s.Inherent.Dims)}
 	r.Residual = isms.Rating{Likelihood: pick(b.ResidualLikelihood, s.Residual.Likelihood), Consequence: pick(b.ResidualConsequence, s.Residual.Consequence),
@@ -771,7 +756,7 @@ func (h *handler) exportRisks(ctx context.Context, in *listRisksInput) (*ExportO
 		return nil, h.fail(ctx, err, "query")
 	}
 	return h.xlsxExport(ctx, o, "risks", func(hc huma.Context, info report.Info) error {
-		return report.RisksXLSX(hc.BodyWriter(), o, list, cs.byID, refs, info)
+		return report.RisksXLSX(hc.BodyWriter(), o, list, cs.ByID, refs, info)
 	}), nil
 }
 
@@ -895,6 +880,6 @@ func (h *handler) exportTreatmentPlan(ctx context.Context, in *struct{ OrgPath }
 		return nil, h.fail(ctx, err, "query")
 	}
 	return h.xlsxExport(ctx, o, "risk-treatment-plan", func(hc huma.Context, info report.Info) error {
-		return report.TreatmentPlanXLSX(hc.BodyWriter(), o, plan, cs.byID, info)
+		return report.TreatmentPlanXLSX(hc.BodyWriter(), o, plan, cs.ByID, info)
 	}), nil
 }

@@ -712,3 +712,24 @@ func Preset(name string) (RiskCriteria, bool) {
 	c.Normalize()
 	return c, true
 }
+
+// CriteriaSet is every criteria version of an organisation by id, with the
+// approved one in force: what showing ratings made under any version needs.
+type CriteriaSet struct {
+	Versions []RiskCriteria // in the order the store lists them
+	ByID     map[string]RiskCriteria
+	Current  RiskCriteria
+	Has      bool // an approved version is in force
+}
+
+// NewCriteriaSet indexes versions.
+func NewCriteriaSet(versions []RiskCriteria) CriteriaSet {
+	cs := CriteriaSet{Versions: versions, ByID: make(map[string]RiskCriteria, len(versions))}
+	for _, v := range versions {
+		cs.ByID[v.ID] = v
+		if v.Status == CriteriaApproved {
+			cs.Current, cs.Has = v, true
+		}
+	}
+	return cs
+}

@@ -168,3 +168,14 @@ func TestTextColour(t *testing.T) {
 		t.Fatal("text colour")
 	}
 }
+
+func TestNewCriteriaSet(t *testing.T) {
+	if cs := NewCriteriaSet(nil); cs.Has || len(cs.ByID) != 0 {
+		t.Fatalf("empty set %+v", cs)
+	}
+	vs := []RiskCriteria{{Meta: Meta{ID: "v2"}, Status: CriteriaDraft}, {Meta: Meta{ID: "v1"}, Status: CriteriaApproved}, {Meta: Meta{ID: "v0"}, Status: CriteriaSuperseded}}
+	cs := NewCriteriaSet(vs)
+	if !cs.Has || cs.Current.ID != "v1" || len(cs.ByID) != 3 || cs.ByID["v0"].Status != CriteriaSuperseded || len(cs.Versions) != 3 {
+		t.Fatalf("set %+v", cs)
+	}
+}

@@ -307,17 +307,13 @@ type RiskAssessmentSource interface {
 // LoadRiskAssessment gathers the risk assessment report of the actor's
 // organisation org. Every role that reads registers may.
 func LoadRiskAssessment(ctx context.Context, src RiskAssessmentSource, a isms.Actor, org isms.Organisation, info Info) (RiskAssessment, error) {
-	ra := RiskAssessment{Org: org, Info: info, Versions: map[string]isms.RiskCriteria{}}
+	ra := RiskAssessment{Org: org, Info: info}
 	vs, err := src.CriteriaVersions(ctx, a)
 	if err != nil {
 		return ra, err
 	}
-	for _, v := range vs {
-		ra.Versions[v.ID] = v
-		if v.Status == isms.CriteriaApproved {
-			ra.Criteria, ra.HasCriteria = v, true
-		}
-	}
+	cs := isms.NewCriteriaSet(vs)
+	ra.Versions, ra.Criteria, ra.HasCriteria = cs.ByID, cs.Current, cs.Has
 	if ra.Risks, err = src.ActiveRisks(ctx, a); err != nil {
 		return ra, err
 	}

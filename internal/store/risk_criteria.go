@@ -363,3 +363,13 @@ func (db *DB) CriteriaHistory(ctx context.Context, a isms.Actor, id string) ([]i
 	})
 	return h, err
 }
+
+// CriteriaSet returns every criteria version of the organisation, indexed,
+// with the approved one in force.
+func (db *DB) CriteriaSet(ctx context.Context, a isms.Actor) (isms.CriteriaSet, error) {
+	vs, err := db.CriteriaVersions(ctx, a)
+	if err != nil {
+		return isms.CriteriaSet{}, err
+	}
+	return isms.NewCriteriaSet(vs), nil
+}

@@ -81,12 +81,9 @@ func (a *app) showCriteria(w http.ResponseWriter, r *http.Request, c *reqCtx, st
 	if err != nil {
 		return err
 	}
-	d := &criteriaPage{Current: cs.current, HasCurrent: cs.has, CanEdit: c.Actor.Can(isms.PermWriteRegisters),
+	d := &criteriaPage{Current: cs.Current, HasCurrent: cs.Has, CanEdit: c.Actor.Can(isms.PermWriteRegisters),
 		CanApprove: c.Actor.Can(isms.PermManageOrg), Notice: notice}
-	d.Versions, err = a.DB.CriteriaVersions(ctx, c.Actor)
-	if err != nil {
-		return err
-	}
+	d.Versions = cs.Versions
 	for _, v := range d.Versions {
 		if v.Status == isms.CriteriaDraft && !v.Archived() {
 			d.Draft, d.HasDraft = v, true
@@ -94,13 +91,13 @@ func (a *app) showCriteria(w http.ResponseWriter, r *http.Request, c *reqCtx, st
 	}
 	switch id := r.URL.Query().Get("v"); {
 	case id != "":
-		v, ok := cs.byID[id]
+		v, ok := cs.ByID[id]
 		if !ok {
 			return isms.Errorf(isms.KindNotFound, "error.not_found")
 		}
 		d.Viewing, d.HasViewing = v, true
-	case cs.has:
-		d.Viewing, d.HasViewing = cs.current, true
+	case cs.Has:
+		d.Viewing, d.HasViewing = cs.Current, true
 	case d.HasDraft:
 		d.Viewing, d.HasViewing = d.Draft, true
 	}
@@ -133,9 +130,9 @@ func (a *app) showCriteria(w http.ResponseWriter, r *http.Request, c *reqCtx, st
 			}
 			d.ConRows = append(d.ConRows, row)
 		}
-		if v.Status == isms.CriteriaDraft && cs.has {
-			for _, m := range isms.SuggestLevelMapping(cs.current, v) {
-				d.Mapping = append(d.Mapping, mappingView{levelOf(cs.current, m.From.Key), levelOf(v, m.To.Key)})
+		if v.Status == isms.CriteriaDraft && cs.Has {
+			for _, m := range isms.SuggestLevelMapping(cs.Current, v) {
+				d.Mapping = append(d.Mapping, mappingView{levelOf(cs.Current, m.From.Key), levelOf(v, m.To.Key)})
 			}
 		}
 	}
@@ -143,7 +140,7 @@ func (a *app) showCriteria(w http.ResponseWriter, r *http.Request, c *reqCtx, st
 	for _, p := range isms.Presets {
 		d.Presets = append(d.Presets, presetView{Name: p, Label: tr.T("web.criteria.preset." + p), Hint: tr.T("web.criteria.preset." + p + ".hint"), Suggested: p == suggested})
 	}
-	if cs.has {
+	if cs.Has {
 		_, items, _, _, err := a.DB.RerateWorklist(ctx, c.Actor)
 		if err != nil {
 			return err

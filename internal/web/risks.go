@@ -105,25 +105,11 @@ func (p riskParams) with(change func(*riskParams)) riskParams {
 
 // criteriaSet is every criteria version of an organisation, to show
 // ratings made under any of them.
-type criteriaSet struct {
-	byID    map[string]isms.RiskCriteria
-	current isms.RiskCriteria
-	has     bool
-}
+type criteriaSet struct{ isms.CriteriaSet }
 
 func (a *app) criteriaSet(ctx context.Context, actor isms.Actor) (criteriaSet, error) {
-	cs := criteriaSet{byID: map[string]isms.RiskCriteria{}}
-	vs, err := a.DB.CriteriaVersions(ctx, actor)
-	if err != nil {
-		return cs, err
-	}
-	for _, v := range vs {
-		cs.byID[v.ID] = v
-		if v.Status == isms.CriteriaApproved {
-			cs.current, cs.has = v, true
-		}
-	}
-	return cs, nil
+	cs, err := a.DB.CriteriaSet(ctx, actor)
+	return criteriaSet{cs}, err
 }
 
 // riskRow is a risk with its levels ready to show.
@@ -137,10 +123,10 @@ type riskRow struct {
 }
 
 func (cs criteriaSet) row(r isms.Risk, today string) riskRow {
-	c := cs.byID[r.CriteriaID]
+	c := cs.ByID[r.CriteriaID]
 	cur := r.CurrentResidual()
 	row := riskRow{Risk: r, InherentLv: levelOf(c, r.Inherent.Level), ResidualLv: levelOf(c, r.Residual.Level), CurrentLv: levelOf(c, cur.Level),
-		Old: r.CriteriaID != "" && cs.has && r.CriteriaID != cs.current.ID, Acceptance: r.Acceptance(today)}
+		Old: r.CriteriaID != "" && cs.Has && r.CriteriaID != cs.Current.ID, Acceptance: r.Acceptance(today)}
 	if r.Inherent.Rated() {
 		row.Acceptable = c.Acceptable(r.Inherent.Level, r.Category)
 	}
@@ -190,7 +176,7 @@ func (a *app) riskList(w http.ResponseWriter, r *http.Request, c *reqCtx) error 
 	}
 	base := orgPath(c.Org.Slug, "/risks")
 	link := func(change func(*riskParams)) string { return withQuery(base, p.with(change).values()) }
-	d := &riskList{Params: p, SortValue: p.sortParam(), Page: page, ClearURL: base, HasCrit: cs.has,
+	d := &riskList{Params: p, SortValue: p.sortParam(), Page: page, ClearURL: base, HasCrit: cs.Has,
 		CanCreate: c.Actor.Can(isms.PermWriteOwned), CanSetUp: c.Actor.Can(isms.PermWriteRegisters),
 		Preset: isms.SuggestedPreset(c.Org.SizeBand)}
 	d.Filtered = p.Q != "" || len(p.Filters) > 0 || p.Archived != ""
@@ -200,9 +186,9 @@ func (a *app) riskList(w http.ResponseWriter, r *http.Request, c *reqCtx) error 
 	}
 	d.Statuses = append([]option{{"", tr.T("web.risks.any_status")}}, statusOptions(tr)...)
 	d.Levels = []option{{"", tr.T("web.risks.any_level")}}
-	if cs.has {
-		for i := len(cs.current.Levels) - 1; i >= 0; i-- {
-			l := cs.current.Levels[i]
+	if cs.Has {
+		for i := len(cs.Current.Levels) - 1; i >= 0; i-- {
+			l := cs.Current.Levels[i]
 			d.Levels = append(d.Levels, option{l.Key, l.Label})
 		}
 	}
@@ -288,16 +274,16 @@ func (a *app) filterValueLabel(tr i18n.Translator, cs criteriaSet, d *riskList, 
 	case "acceptance":
 		return find(d.Acceptance)
 	case "criteria_id":
-		if c, ok := cs.byID[v]; ok {
+		if c, ok := cs.ByID[v]; ok {
 			return strconv.Itoa(c.Number)
 		}
 	case "inherent_cell", "residual_cell":
-		if cs.has {
+		if cs.Has {
 			ls, vs, _ := strings.Cut(v, "-")
 			l, _ := strconv.Atoi(ls)
 			n, _ := strconv.Atoi(vs)
-			if l >= 1 && l <= len(cs.current.Likelihood) && n >= 1 && n <= len(cs.current.Consequence) {
-				return cs.current.Likelihood[l-1].Label + " × " + cs.current.Consequence[n-1].Label
+			if l >= 1 && l <= len(cs.Current.Likelihood) && n >= 1 && n <= len(cs.Current.Consequence) {
+				return cs.Current.Likelihood[l-1].Label + " × " + cs.Current.Consequence[n-1].Label
 			}
 		}
 	}
@@ -462,8 +448,8 @@ func (a *app) showRisk(w http.ResponseWriter, r *http.Request, c *reqCtx, id str
 		return err
 	}
 	today := orgToday(c.Org)
-	crit := cs.byID[x.CriteriaID]
-	d := &riskPage{Row: cs.row(x, today), Criteria: crit, Current: cs.current, HasCurrent: cs.has, Today: today,
+	crit := cs.ByID[x.CriteriaID]
+	d := &riskPage{Row: cs.row(x, today), Criteria: crit, Current: cs.Current, HasCurrent: cs.Has, Today: today,
 		CanEdit: store.CanEditRisk(c.Actor, x), CanArchive: c.Actor.Can(isms.PermWriteRegisters), CanDecide: store.CanDecideRisk(c.Actor, x) && !x.Archived(),
 		ActionForm: newForm(nil), DecisionForm: newForm(nil), LinkForm: newForm(nil)}
 	if forms != nil {
@@ -552,7 +538,7 @@ func (a *app) showRisk(w http.ResponseWriter, r *http.Request, c *reqCtx, id str
 		return err
 	}
 	for _, dc := range decs {
-		d.Decisions = append(d.Decisions, decisionView{RiskDecision: dc, Level: levelOf(cs.byID[dc.CriteriaID], dc.Residual.Level)})
+		d.Decisions = append(d.Decisions, decisionView{RiskDecision: dc, Level: levelOf(cs.ByID[dc.CriteriaID], dc.Residual.Level)})
 	}
 	hist, err := a.DB.RiskHistory(ctx, c.Actor, x.ID)
 	if err != nil {
@@ -578,7 +564,7 @@ func (a *app) showRisk(w http.ResponseWriter, r *http.Request, c *reqCtx, id str
 func (a *app) riskHistory(c *reqCtx, tr i18n.Translator, hist []isms.HistoryEntry, users map[string]string, cs criteriaSet) []historyView {
 	out := make([]historyView, 0, len(hist))
 	levelLabels, dimLabels := map[string]string{}, map[string]string{}
-	for _, v := range cs.byID {
+	for _, v := range cs.ByID {
 		for _, l := range v.Levels {
 			if _, ok := levelLabels[l.Key]; !ok {
 				levelLabels[l.Key] = l.Label
@@ -797,14 +783,14 @@ func (a *app) riskForm(ctx context.Context, c *reqCtx, f *form, self isms.Risk) 
 	}
 	// The rating selects follow the criteria the risk is rated under.
 	critID := f.Value("criteria_id")
-	if critID == "" && cs.has {
-		critID = cs.current.ID
+	if critID == "" && cs.Has {
+		critID = cs.Current.ID
 		f.Set("criteria_id", critID)
 	}
-	if crit, ok := cs.byID[critID]; ok {
+	if crit, ok := cs.ByID[critID]; ok {
 		rf.Criteria, rf.HasCrit = crit, true
-		rf.Old = cs.has && crit.ID != cs.current.ID
-		rf.CurNumber = cs.current.Number
+		rf.Old = cs.Has && crit.ID != cs.Current.ID
+		rf.CurNumber = cs.Current.Number
 		rf.Likely = append([]option{{"", tr.T("web.risks.not_rated")}}, scaleOptions(crit.Likelihood)...)
 		rf.Conseq = append([]option{{"", tr.T("web.risks.not_rated")}}, scaleOptions(crit.Consequence)...)
 		for _, d := range crit.Dimensions {
@@ -819,7 +805,7 @@ func (a *app) riskForm(ctx context.Context, c *reqCtx, f *form, self isms.Risk) 
 	for _, cat := range cats {
 		rf.Categories.Options = append(rf.Categories.Options, option{Value: cat})
 	}
-	if crit, ok := cs.byID[critID]; ok {
+	if crit, ok := cs.ByID[critID]; ok {
 		for _, r := range crit.CategoryAcceptance {
 			rf.Categories.Options = append(rf.Categories.Options, option{Value: r.Category})
 		}
@@ -1282,7 +1268,7 @@ func (a *app) exportRisks(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 	}
 	now := time.Now()
 	var buf bytes.Buffer
-	if err := report.RisksXLSX(&buf, c.Org, list, cs.byID, refs, report.Info{Version: a.Version, ExportedAt: now}); err != nil {
+	if err := report.RisksXLSX(&buf, c.Org, list, cs.ByID, refs, report.Info{Version: a.Version, ExportedAt: now}); err != nil {
 		return isms.Internal(err)
 	}
 	return sendRiskXLSX(w, &buf, fmt.Sprintf("%s-risks-%s.xlsx", c.Org.Slug, now.In(c.Org.Location()).Format(isms.DateLayout)))
@@ -1301,7 +1287,7 @@ func (a *app) exportPlan(w http.ResponseWriter, r *http.Request, c *reqCtx) erro
 	}
 	now := time.Now()
 	var buf bytes.Buffer
-	if err := report.TreatmentPlanXLSX(&buf, c.Org, plan, cs.byID, report.Info{Version: a.Version, ExportedAt: now}); err != nil {
+	if err := report.TreatmentPlanXLSX(&buf, c.Org, plan, cs.ByID, report.Info{Version: a.Version, ExportedAt: now}); err != nil {
 		return isms.Internal(err)
 	}
 	return sendRiskXLSX(w, &buf, fmt.Sprintf("%s-risk-treatment-plan-%s.xlsx", c.Org.Slug, now.In(c.Org.Location()).Format(isms.DateLayout)))
