@@ -101,13 +101,28 @@ func (t *tx) links(orgID, typ, id string, outgoing bool) ([]isms.Link, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for i := range out {
-		otherType, otherID := out[i].ToType, out[i].ToID
+	// The other ends' references and titles: one query per register.
+	ids := map[string][]string{}
+	for _, l := range out {
+		typ, id := l.ToType, l.ToID
 		if !outgoing {
-			otherType, otherID = out[i].FromType, out[i].FromID
+			typ, id = l.FromType, l.FromID
 		}
-		if l, ok := linkable[otherType]; ok {
-			_ = t.QueryRow(`SELECT `+l.ref+`, `+l.title+` FROM `+l.table+` WHERE org_id = $1 AND id = $2`, orgID, otherID).Scan(&out[i].OtherRef, &out[i].OtherTitle)
+		ids[typ] = append(ids[typ], id)
+	}
+	refs := map[string]isms.RecordRef{}
+	for typ, list := range ids {
+		if err := t.refsOf(orgID, typ, list, false, refs); err != nil {
+			return nil, err
+		}
+	}
+	for i := range out {
+		typ, id := out[i].ToType, out[i].ToID
+		if !outgoing {
+			typ, id = out[i].FromType, out[i].FromID
+		}
+		if r, ok := refs[typ+":"+id]; ok {
+			out[i].OtherRef, out[i].OtherTitle = r.Ref, r.Title
 		}
 	}
 	return out, nil

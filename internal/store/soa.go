@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
@@ -89,11 +88,7 @@ func (t *tx) soaLinesOf(orgID, controlID string) ([]isms.SoALine, string, error)
 	}
 	refs := map[string]isms.RecordRef{}
 	for typ, list := range ids {
-		lk, ok := linkable[typ]
-		if !ok {
-			continue // that register does not exist in this version
-		}
-		if err := t.refsOf(orgID, typ, lk.table, lk.ref, lk.title, list, refs); err != nil {
+		if err := t.refsOf(orgID, typ, list, true, refs); err != nil {
 			return nil, "", err
 		}
 	}
@@ -119,18 +114,10 @@ func (t *tx) soaLinesOf(orgID, controlID string) ([]isms.SoALine, string, error)
 			return nil, "", err
 		}
 	} else {
-		for len(evidenceIDs) > 0 {
-			n := min(len(evidenceIDs), 200)
-			args := []any{orgID}
-			ph := make([]string, n)
-			for i, id := range evidenceIDs[:n] {
-				args = append(args, id)
-				ph[i] = fmt.Sprintf("$%d", i+2)
-			}
-			evidenceIDs = evidenceIDs[n:]
-			if err := scanEvidence(evidenceQ+` AND id IN (`+strings.Join(ph, ", ")+`)`, args...); err != nil {
-				return nil, "", err
-			}
+		if err := inChunks(orgID, evidenceIDs, func(in string, args []any) error {
+			return scanEvidence(evidenceQ+` AND id IN `+in, args...)
+		}); err != nil {
+			return nil, "", err
 		}
 	}
 	return isms.BuildSoA(cs, links, refs, evidence, today), today, nil
@@ -156,38 +143,52 @@ func (db *DB) SoALine(ctx context.Context, a isms.Actor, controlID string) (isms
 	return line, err
 }
 
-// refsOf reads the reference and title of the active records of one
-// register among ids into refs, keyed "type:id".
-func (t *tx) refsOf(orgID, typ, table, refExpr, titleExpr string, ids []string, refs map[string]isms.RecordRef) error {
-	sort.Strings(ids)
+// inChunks calls fn for ids in chunks small enough for one IN list: in is
+// "($2, $3, …)" and args holds orgID then the chunk's ids.
+func inChunks(orgID string, ids []string, fn func(in string, args []any) error) error {
 	for len(ids) > 0 {
 		n := min(len(ids), 200)
-		chunk := ids[:n]
-		ids = ids[n:]
 		args := []any{orgID}
-		ph := make([]string, len(chunk))
-		for i, id := range chunk {
+		ph := make([]string, n)
+		for i, id := range ids[:n] {
 			args = append(args, id)
 			ph[i] = fmt.Sprintf("$%d", i+2)
 		}
-		rows, err := t.Query(`SELECT id, `+refExpr+`, `+titleExpr+` FROM `+table+` WHERE org_id = $1 AND archived_at IS NULL AND id IN (`+strings.Join(ph, ", ")+`)`, args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			r := isms.RecordRef{Type: typ}
-			if err := rows.Scan(&r.ID, &r.Ref, &r.Title); err != nil {
-				rows.Close()
-				return err
-			}
-			refs[typ+":"+r.ID] = r
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		ids = ids[n:]
+		if err := fn("("+strings.Join(ph, ", ")+")", args); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// refsOf reads the reference and title of the records of one register
+// among ids (only active ones with activeOnly) into refs, keyed "type:id",
+// in one query per 200 ids.
+func (t *tx) refsOf(orgID, typ string, ids []string, activeOnly bool, refs map[string]isms.RecordRef) error {
+	lk, ok := linkable[typ]
+	if !ok {
+		return nil // that register does not exist in this version
+	}
+	cond := ""
+	if activeOnly {
+		cond = " AND archived_at IS NULL"
+	}
+	return inChunks(orgID, ids, func(in string, args []any) error {
+		rows, err := t.Query(`SELECT id, `+lk.ref+`, `+lk.title+` FROM `+lk.table+` WHERE org_id = $1`+cond+` AND id IN `+in, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r := isms.RecordRef{Type: typ}
+			if err := rows.Scan(&r.ID, &r.Ref, &r.Title); err != nil {
+				return err
+			}
+			refs[typ+":"+r.ID] = r
+		}
+		return rows.Err()
+	})
 }
 
 // SoA returns the current Statement of Applicability with its
