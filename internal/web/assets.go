@@ -549,17 +549,26 @@ type importRowView struct {
 	Problems []formError
 }
 
+// importView is what every register's import page shows between its
+// header and its column guide (templates/imports.html).
+type importView struct {
+	Action    string
+	FileError []string
+	Report    *isms.AssetImportReport
+	Rows      []importRowView
+	Problems  int
+	Data      string // the checked file, base64, for the commit
+	FileName  string
+	ShowAll   bool
+	CleanKey  string // message for a clean dry run: created, updated, unchanged
+	ListPath  string // the register, where Cancel returns
+	NameLabel string // label of the rows' name column
+}
+
 type assetImportPage struct {
+	importView
 	Columns     []importColumn
 	TemplateURL string
-	Action      string
-	FileError   []string
-	Report      *isms.AssetImportReport
-	Rows        []importRowView
-	Problems    int
-	Data        string // the checked file, base64, for the commit
-	FileName    string
-	ShowAll     bool
 }
 
 func (a *app) assetImportPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
@@ -576,6 +585,7 @@ func (a *app) renderAssetImport(w http.ResponseWriter, r *http.Request, c *reqCt
 	}
 	d.TemplateURL = orgPath(c.Org.Slug, "/assets/import/template.xlsx")
 	d.Action = orgPath(c.Org.Slug, "/assets/import")
+	d.CleanKey, d.ListPath, d.NameLabel = "web.assets.import_clean", "/assets", "asset.name"
 	v := a.view(c, tr.T("web.assets.import_title"), crumb{tr.T("web.assets.title"), orgPath(c.Org.Slug, "/assets")})
 	v.Nav = "assets"
 	v.Data = d

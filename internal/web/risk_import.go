@@ -24,15 +24,8 @@ type importRiskColumn struct {
 }
 
 type riskImportPage struct {
-	Columns   []importRiskColumn
-	Action    string
-	FileError []string
-	Report    *isms.RiskImportReport
-	Rows      []importRowView
-	Problems  int
-	Data      string // the checked file, base64, for the commit
-	FileName  string
-	ShowAll   bool
+	importView
+	Columns []importRiskColumn
 }
 
 func (a *app) riskImportPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
@@ -48,6 +41,7 @@ func (a *app) renderRiskImport(w http.ResponseWriter, r *http.Request, c *reqCtx
 		d.Columns = append(d.Columns, importRiskColumn{Key: col.Key, Label: tr.T(col.Label), Hint: tr.T(col.Hint), Import: col.Import})
 	}
 	d.Action = orgPath(c.Org.Slug, "/risks/import")
+	d.CleanKey, d.ListPath, d.NameLabel = "web.risks.import_clean", "/risks", "risk.title"
 	v := a.view(c, tr.T("web.risks.import_title"), crumb{tr.T("web.risks.title"), orgPath(c.Org.Slug, "/risks")})
 	v.Nav = "risks"
 	v.Data = d
