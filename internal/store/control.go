@@ -2,7 +2,11 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -189,6 +193,23 @@ func (t *tx) addCatalogControls(orgID, actorID string) (int, error) {
 // organisation's own fields (owner, status, decision …) are never
 // changed. It returns how many controls were added in all.
 func (db *DB) SyncCatalogControls(ctx context.Context) (int, error) {
+	// Skip the per-organisation pass when the catalogue is the one the
+	// last sync applied: most starts bring no catalogue change.
+	fp, err := catalogFingerprint()
+	if err != nil {
+		return 0, err
+	}
+	var stored string
+	err = db.read(ctx, func(t *tx) error {
+		err := t.QueryRow(`SELECT value FROM settings WHERE key = 'catalogue_fingerprint'`).Scan(&stored)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	if err != nil || stored == fp {
+		return 0, err
+	}
 	orgs, err := db.Orgs(ctx)
 	if err != nil {
 		return 0, err
@@ -204,7 +225,27 @@ func (db *DB) SyncCatalogControls(ctx context.Context) (int, error) {
 			return total, fmt.Errorf("catalogue controls of %s: %w", o.Slug, err)
 		}
 	}
-	return total, nil
+	err = db.write(ctx, func(t *tx) error {
+		_, err := t.Exec(`INSERT INTO settings (key, value) VALUES ('catalogue_fingerprint', $1)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, fp)
+		return err
+	})
+	return total, err
+}
+
+// catalogFingerprint identifies the catalogue's control data: everything
+// setCatalogFields copies into an organisation's controls.
+func catalogFingerprint() (string, error) {
+	cat, err := catalog.Load()
+	if err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(cat.Controls)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:]), nil
 }
 
 // Controls lists the organisation's controls (Annex A and custom).

@@ -47,6 +47,28 @@ func TestCatalogueSync(t *testing.T) {
 	if n, err := db.SyncCatalogControls(ctx); err != nil || n != 0 {
 		t.Fatalf("second sync added %d: %v", n, err)
 	}
+	// A start with the same catalogue skips the pass; a binary with
+	// another catalogue (another fingerprint) runs it again.
+	err = db.write(ctx, func(t *tx) error {
+		_, err := t.Exec(`DELETE FROM controls WHERE org_id = $1 AND catalog_id = '8.33'`, o.ID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.SyncCatalogControls(ctx); err != nil || n != 0 {
+		t.Fatalf("sync with an unchanged catalogue added %d: %v", n, err)
+	}
+	err = db.write(ctx, func(t *tx) error {
+		_, err := t.Exec(`UPDATE settings SET value = 'an older catalogue' WHERE key = 'catalogue_fingerprint'`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.SyncCatalogControls(ctx); err != nil || n != 1 {
+		t.Fatalf("sync after a catalogue change added %d: %v", n, err)
+	}
 }
 
 // TestSoAVersionsImmutable: the database itself refuses to change or
