@@ -168,6 +168,17 @@ func init() {
 		"web.dashboard.no_recent":             "No changes recorded yet.",
 
 		// ISMS area overviews.
+		"web.area.isms_risks_note":  "Risks to the ISMS itself and opportunities are kinds of risk in the register",
+		"web.area.criteria_note":    "Likelihood and consequence scales, the level matrix and acceptance criteria, versioned and approved",
+		"web.area.risks_note":       "Every risk with its owner, ratings under the criteria and evaluation",
+		"web.area.assets_note":      "What asset-based risks are identified against",
+		"web.area.threats_note":     "Catalogue for asset-based risk identification",
+		"web.area.plan_note":        "Per risk: options, controls, actions with owners and dates, residual risk and owner approval",
+		"web.area.soa_note":         "Decision and justification for every Annex A and custom control, in approved versions",
+		"web.area.controls_note":    "How each control is implemented, by whom, and its evidence",
+		"web.area.evidence_note":    "Files, links and notes that show controls working, with validity dates",
+		"web.area.assessments_note": "Assessment runs with frozen results, compared over time",
+		"web.area.actions_note":     "The treatment actions and their progress",
 		"web.area.title":            "%s (clause %s)",
 		"web.area.subclauses":       "What this clause covers",
 		"web.area.caption":          "Subclauses of clause %s",

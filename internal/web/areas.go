@@ -54,21 +54,48 @@ func (a *app) area(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	return a.render(w, r, http.StatusOK, "area", v)
 }
 
-// servedBy lists the registers that exist today for a subclause. Only
-// real registers are named; links appear where the member may open them.
+// register names a Holdfast register that serves a subclause: its label,
+// a note on how it serves it, where it lives and who may open it.
+type register struct {
+	label, note, path string
+	perm              isms.Permission
+}
+
+// servedByRegisters maps subclauses to the registers that serve them today.
+// Only registers that exist are named.
+var servedByRegisters = map[string][]register{
+	"6.1.1": {{"web.nav.risks", "web.area.isms_risks_note", "/risks", isms.PermReadRegisters}},
+	"6.1.2": {
+		{"web.criteria.title", "web.area.criteria_note", "/risks/criteria", isms.PermReadRegisters},
+		{"web.nav.risks", "web.area.risks_note", "/risks", isms.PermReadRegisters},
+		{"web.nav.assets", "web.area.assets_note", "/assets", isms.PermReadRegisters},
+		{"web.nav.threats", "web.area.threats_note", "/threats", isms.PermReadRegisters},
+		{"web.nav.vulnerabilities", "web.area.threats_note", "/vulnerabilities", isms.PermReadRegisters},
+	},
+	"6.1.3": {
+		{"web.risks.plan_title", "web.area.plan_note", "/risks/plan", isms.PermReadRegisters},
+		{"web.nav.soa", "web.area.soa_note", "/soa", isms.PermReadRegisters},
+		{"web.nav.controls", "web.area.controls_note", "/controls", isms.PermReadRegisters},
+	},
+	"7.2":   {{"web.nav.people", "web.area.people_note", "/people", isms.PermReadRegisters}},
+	"7.3":   {{"web.nav.people", "web.area.people_note", "/people", isms.PermReadRegisters}},
+	"7.5.1": {{"web.nav.evidence", "web.area.evidence_note", "/evidence", isms.PermReadRegisters}},
+	"7.5.3": {{"web.nav.audit", "web.area.audit_note", "/audit", isms.PermReadAudit}},
+	"8.2":   {{"web.nav.assessments", "web.area.assessments_note", "/assessments", isms.PermReadRegisters}},
+	"8.3": {
+		{"web.risks.plan_title", "web.area.plan_note", "/risks/plan", isms.PermReadRegisters},
+		{"web.nav.actions", "web.area.actions_note", "/actions", isms.PermReadRegisters},
+	},
+}
+
+// servedBy lists the registers that serve a subclause today; links appear
+// where the member may open them.
 func (a *app) servedBy(tr i18n.Translator, c *reqCtx, clause string) []servedBy {
 	var out []servedBy
-	switch clause {
-	case "7.2", "7.3":
-		s := servedBy{Label: tr.T("web.nav.people"), Note: tr.T("web.area.people_note")}
-		if c.Actor.Can(isms.PermReadRegisters) {
-			s.URL = orgPath(c.Org.Slug, "/people")
-		}
-		out = append(out, s)
-	case "7.5.3":
-		s := servedBy{Label: tr.T("web.nav.audit"), Note: tr.T("web.area.audit_note")}
-		if c.Actor.Can(isms.PermReadAudit) {
-			s.URL = orgPath(c.Org.Slug, "/audit")
+	for _, r := range servedByRegisters[clause] {
+		s := servedBy{Label: tr.T(r.label), Note: tr.T(r.note)}
+		if c.Actor.Can(r.perm) {
+			s.URL = orgPath(c.Org.Slug, r.path)
 		}
 		out = append(out, s)
 	}

@@ -225,6 +225,11 @@ func TestAreasAndControls(t *testing.T) {
 		}
 		c.get("/o/acme/areas/7").expect(t, http.StatusOK, "Staff directory used by competence and awareness records", `href="/o/acme/people"`, "Evidence of competence")
 		c.get("/o/acme/areas/4").expect(t, http.StatusOK, "4.3", "ISMS scope", "Not in Holdfast yet")
+		// Planning and operation name the risk and SoA registers that serve them.
+		c.get("/o/acme/areas/6").expect(t, http.StatusOK, `href="/o/acme/risks/criteria"`, `href="/o/acme/soa"`, `href="/o/acme/risks/plan"`)
+		c.get("/o/acme/areas/8").expect(t, http.StatusOK, `href="/o/acme/assessments"`, "Assessment runs with frozen results")
+		// Staff see what serves a clause but get no links to registers they cannot open.
+		e.as(f.Users[isms.RoleStaff]).get("/o/acme/areas/6").expect(t, http.StatusOK, "Risk criteria").lacks(t, `href="/o/acme/risks/criteria"`)
 		c.get("/o/acme/areas/11").expect(t, http.StatusNotFound)
 		c.get("/o/acme/areas/4.1").expect(t, http.StatusNotFound)
 
