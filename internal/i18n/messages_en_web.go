@@ -234,15 +234,15 @@ func init() {
 		// Search.
 		"web.search.title":       "Search",
 		"web.search.label":       "Search the registers",
-		"web.search.placeholder": "Search people…",
+		"web.search.placeholder": "Search people, risks, controls…",
 		"web.search.field":       "Search for",
 		"web.search.submit":      "Search",
-		"web.search.lede":        "Searched: %s.",
-		"web.search.hint":        "Enter a name, email address, job title, department or reference.",
+		"web.search.lede":        "Searched the active records of: %s.",
+		"web.search.hint":        "Enter a name, title, email address or reference such as R-012.",
 		"web.search.found.one":   "%d match",
 		"web.search.found.other": "%d matches",
 		"web.search.none":        "Nothing matches “%s”.",
-		"web.search.more":        "See all matches in the People register",
+		"web.search.more":        "See all matches in this register",
 
 		// People register.
 		"web.people.title":              "People",

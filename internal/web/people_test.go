@@ -178,8 +178,13 @@ func TestPeopleList(t *testing.T) {
 		}
 
 		// Global search covers People and says so.
-		c.get("/o/acme/search?q=Person+33").expect(t, http.StatusOK, "Searched: People.", "P-033", "1 match")
+		c.get("/o/acme/search?q=Person+33").expect(t, http.StatusOK, "Searched the active records of: People, Risks", "P-033", "1 match")
 		c.get("/o/acme/search?q=zzz").expect(t, http.StatusOK, "Nothing matches “zzz”.")
+		// … and the other registers: an action and an Annex A control by title.
+		if _, err := db.CreateAction(context.Background(), f.Owner(), isms.Action{Title: "Rotate the backup keys"}); err != nil {
+			t.Fatal(err)
+		}
+		c.get("/o/acme/search?q=backup").expect(t, http.StatusOK, "Rotate the backup keys", `href="/o/acme/actions/`, "Information backup")
 	})
 }
 
