@@ -46,7 +46,8 @@ func webOrgRoutes() []orgRoute {
 	return []orgRoute{
 		{"GET", "/o/{org}", everyone, nil},
 		{"GET", "/o/{org}/{$}", everyone, nil},
-		{"GET", "/o/{org}/search", everyone, nil},
+		// Search reads registers, which staff may not; the box is hidden for them.
+		{"GET", "/o/{org}/search", readers, nil},
 		{"GET", "/o/{org}/areas/{clause}", everyone, nil},
 		{"GET", "/o/{org}/controls", readers, nil},
 		{"GET", "/o/{org}/controls/new", editors, nil},
