@@ -4,7 +4,6 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"html/template"
 	"io/fs"
 	"path/filepath"
 	"regexp"
@@ -79,11 +78,9 @@ func templateKeys(t *testing.T) (keys, plurals map[string]bool) {
 			walkPipe(n.Pipe)
 		}
 	}
-	for _, m := range ts.master {
-		for _, tpl := range m.Templates() {
-			if tpl.Tree != nil {
-				walk(tpl.Tree.Root)
-			}
+	for _, tpl := range ts.master.Templates() {
+		if tpl.Tree != nil {
+			walk(tpl.Tree.Root)
 		}
 	}
 	if len(keys) < 100 {
@@ -244,17 +241,24 @@ func TestNoLiteralText(t *testing.T) {
 	}
 }
 
-// TestTemplatesParse renders nothing but proves every page parses and the
-// layouts exist.
+// TestTemplatesParse proves every page parses into the one set, the
+// layouts exist, and a page's own names do not collide with another's.
 func TestTemplatesParse(t *testing.T) {
 	ts, err := loadTemplates(func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"app", "bare", "input", "select", "textarea", "error-summary"} {
-		if ts.master["login"].Lookup(name) == nil {
-			t.Errorf("layout template %q missing", name)
+	for _, name := range []string{"app_start", "app_end", "bare_start", "bare_end", "input", "select", "textarea", "error-summary", "login/doc", "people/content", "people/fragment"} {
+		if ts.master.Lookup(name) == nil {
+			t.Errorf("template %q missing", name)
 		}
 	}
-	var _ *template.Template = ts.master["login"]
+	if ts.master.Lookup("content") != nil || ts.master.Lookup("doc") != nil {
+		t.Error("a page's own template escaped its page scope")
+	}
+	got := scopePage("p", `{{define "doc"}}{{template "row" .}}{{template "input" .}}{{end}}{{define "row"}}x{{end}}{{block "tail" .}}y{{end}}`)
+	want := `{{define "p/doc"}}{{template "p/row" .}}{{template "input" .}}{{end}}{{define "p/row"}}x{{end}}{{block "p/tail" .}}y{{end}}`
+	if got != want {
+		t.Errorf("scopePage:\n got %s\nwant %s", got, want)
+	}
 }

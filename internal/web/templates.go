@@ -4,8 +4,10 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"path"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -18,20 +20,25 @@ import (
 //go:embed templates
 var templateFiles embed.FS
 
-// templates holds every page, parsed once at startup from the embedded
-// files: templates/*.html (layouts and partials) are shared, and each file
-// in templates/pages/ adds one page defining "doc" (the whole document),
-// "content" and optionally "fragment" (the region htmx swaps).
+// templates holds every page in one template set, parsed once at startup
+// from the embedded files: templates/*.html (layouts and partials) are
+// shared, and each file in templates/pages/ adds one page defining "doc"
+// (the whole document), "content" and optionally "fragment" (the region
+// htmx swaps). The names a page file defines are its own: the loader
+// prefixes them with the page's name ("people/doc"), so two pages may both
+// define "content" or a helper of the same name, while layouts and
+// partials stay shared by every page and are parsed and escaped once.
 //
 // The functions t, date, datetime and caldate depend on the organisation's
-// time zone and date format. The parsed masters are never executed; for
-// each zone and format in use a clone is made with those functions bound,
-// so rendering never re-parses and templates stay free of plumbing.
+// time zone and date format. The parsed master is never executed; for each
+// zone and format in use one clone of the set is made with those functions
+// bound, so rendering never re-parses and templates stay free of plumbing.
 type templates struct {
-	master map[string]*template.Template
+	master *template.Template
+	pages  map[string]bool
 
 	mu       sync.Mutex
-	byLocale map[locale]map[string]*template.Template
+	byLocale map[locale]*template.Template
 }
 
 // locale is what the bound template functions depend on.
@@ -41,12 +48,15 @@ type locale struct{ zone, dateFormat string }
 // use a handful of zones.
 const maxLocales = 64
 
+// pageDefine finds the template names a page file defines or calls.
+var pageDefine = regexp.MustCompile(`\{\{-?\s*(define|template|block)\s+"([^"]+)"`)
+
 func loadTemplates(asset func(string) string) (*templates, error) {
 	funcs := baseFuncs(asset)
 	for k, f := range localeFuncs(isms.Organisation{}) {
 		funcs[k] = f
 	}
-	base, err := template.New("base").Funcs(funcs).ParseFS(templateFiles, "templates/*.html")
+	set, err := template.New("base").Funcs(funcs).ParseFS(templateFiles, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse layouts: %w", err)
 	}
@@ -54,60 +64,81 @@ func loadTemplates(asset func(string) string) (*templates, error) {
 	if err != nil {
 		return nil, err
 	}
-	ts := &templates{master: map[string]*template.Template{}, byLocale: map[locale]map[string]*template.Template{}}
+	ts := &templates{master: set, pages: map[string]bool{}, byLocale: map[locale]*template.Template{}}
 	for _, f := range files {
 		name := strings.TrimSuffix(path.Base(f), ".html")
-		b, err := base.Clone()
+		src, err := fs.ReadFile(templateFiles, f)
 		if err != nil {
 			return nil, err
 		}
-		t, err := b.ParseFS(templateFiles, f)
-		if err != nil {
+		if _, err := set.New(name).Parse(scopePage(name, string(src))); err != nil {
 			return nil, fmt.Errorf("web: parse %s: %w", f, err)
 		}
 		for _, must := range []string{"doc", "content"} {
-			if t.Lookup(must) == nil {
+			if set.Lookup(name+"/"+must) == nil {
 				return nil, fmt.Errorf("web: %s does not define %q", f, must)
 			}
 		}
-		ts.master[name] = t
+		ts.pages[name] = true
 	}
 	return ts, nil
 }
 
-// hasFragment reports whether page defines a fragment for htmx.
-func (ts *templates) hasFragment(page string) bool {
-	m := ts.master[page]
-	return m != nil && m.Lookup("fragment") != nil
+// scopePage prefixes the names page's source defines, and its calls to
+// them, with the page's name.
+func scopePage(page, src string) string {
+	own := map[string]bool{}
+	for _, m := range pageDefine.FindAllStringSubmatch(src, -1) {
+		if m[1] != "template" {
+			own[m[2]] = true
+		}
+	}
+	return pageDefine.ReplaceAllStringFunc(src, func(call string) string {
+		m := pageDefine.FindStringSubmatch(call)
+		if !own[m[2]] {
+			return call
+		}
+		return strings.Replace(call, `"`+m[2]+`"`, `"`+page+"/"+m[2]+`"`, 1)
+	})
 }
 
-// get returns page with its functions bound to o's zone and date format.
-func (ts *templates) get(o isms.Organisation, page string) (*template.Template, error) {
+// hasFragment reports whether page defines a fragment for htmx.
+func (ts *templates) hasFragment(page string) bool {
+	return ts.master.Lookup(page+"/fragment") != nil
+}
+
+// get returns the template set with its functions bound to o's zone and
+// date format.
+func (ts *templates) get(o isms.Organisation) (*template.Template, error) {
 	loc := locale{o.TimeZone, o.DateFormat}
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	set := ts.byLocale[loc]
-	if set == nil {
-		if len(ts.byLocale) >= maxLocales {
-			clear(ts.byLocale)
-		}
-		set = map[string]*template.Template{}
-		ts.byLocale[loc] = set
-	}
-	if t := set[page]; t != nil {
+	if t := ts.byLocale[loc]; t != nil {
 		return t, nil
 	}
-	m := ts.master[page]
-	if m == nil {
-		return nil, fmt.Errorf("web: no page template %q", page)
+	if len(ts.byLocale) >= maxLocales {
+		clear(ts.byLocale)
 	}
-	t, err := m.Clone()
+	t, err := ts.master.Clone()
 	if err != nil {
 		return nil, err
 	}
 	t.Funcs(localeFuncs(isms.Organisation{TimeZone: loc.zone, DateFormat: loc.dateFormat}))
-	set[page] = t
+	ts.byLocale[loc] = t
 	return t, nil
+}
+
+// execute renders page's template name ("doc" or "fragment") with v,
+// bound to o's zone and date format.
+func (ts *templates) execute(w io.Writer, o isms.Organisation, page, name string, v any) error {
+	if !ts.pages[page] {
+		return fmt.Errorf("web: no page template %q", page)
+	}
+	t, err := ts.get(o)
+	if err != nil {
+		return err
+	}
+	return t.ExecuteTemplate(w, page+"/"+name, v)
 }
 
 // baseFuncs are the template functions that do not depend on the

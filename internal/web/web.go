@@ -277,12 +277,8 @@ func (a *app) render(w http.ResponseWriter, r *http.Request, status int, page st
 	} else if v.Flash == "" {
 		v.Flash = a.Sessions.PopString(r.Context(), keyFlash)
 	}
-	t, err := a.pages.get(v.Org, page)
-	if err != nil {
-		return isms.Internal(err)
-	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, name, v); err != nil {
+	if err := a.pages.execute(&buf, v.Org, page, name, v); err != nil {
 		return isms.Internal(err)
 	}
 	h := w.Header()
