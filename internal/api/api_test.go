@@ -240,7 +240,7 @@ func (e *env) peopleCount(t *testing.T) int {
 func (e *env) sessionCookie(t *testing.T, userID string) string {
 	t.Helper()
 	sm := scs.New()
-	sm.Store = e.db.Sessions()
+	sm.Store = e.db.Sessions(0)
 	ctx, err := sm.Load(context.Background(), "")
 	if err != nil {
 		t.Fatal(err)
@@ -251,7 +251,7 @@ func (e *env) sessionCookie(t *testing.T, userID string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, err := e.db.Sessions().FindCtx(context.Background(), tok); !ok || err != nil {
+	if _, ok, err := e.db.Sessions(0).FindCtx(context.Background(), tok); !ok || err != nil {
 		t.Fatalf("session not stored: %v", err)
 	}
 	return "holdfast_session=" + tok

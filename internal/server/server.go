@@ -48,9 +48,11 @@ func New(cfg Config, db *store.DB) http.Handler {
 	metrics := httpx.NewMetrics(db.PoolStats)
 
 	sm := scs.New()
-	sm.Store = db.Sessions()
+	// A session lasts a day at most and ends after 8 idle hours. The store
+	// keeps the idle deadline, so scs does not rewrite the session on every
+	// request to move it.
+	sm.Store = db.Sessions(8 * time.Hour)
 	sm.Lifetime = 24 * time.Hour
-	sm.IdleTimeout = 8 * time.Hour
 	sm.Cookie.Name = "holdfast_session"
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode

@@ -287,7 +287,7 @@ func populate(t *testing.T, db testDB) population {
 	if _, err := db.UserByToken(ctx, hash); err != nil { // sets last_used_at
 		t.Fatal(err)
 	}
-	if err := db.Sessions().CommitCtx(ctx, "session-token", []byte{0, 1, 2, 255}, time.Now().Add(time.Hour)); err != nil {
+	if err := db.Sessions(0).CommitCtx(ctx, "session-token", []byte{0, 1, 2, 255}, time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	p.files = map[string][]byte{

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"time"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
@@ -13,10 +14,25 @@ import (
 // SessionStore keeps browser sessions in the database for scs. Tokens are
 // stored only as SHA-256 hashes, so a copy of the database cannot be used to
 // take over a session.
-type SessionStore struct{ db *DB }
+//
+// The store also enforces the idle timeout: a session unused for longer
+// than idle is not found. Rather than rewrite the session on every request
+// to move its idle deadline, reading it marks it seen, at most once per
+// seenEvery, so an ordinary page view writes nothing.
+type SessionStore struct {
+	db   *DB
+	idle time.Duration
+}
 
-// Sessions returns the scs store backed by this database.
-func (db *DB) Sessions() *SessionStore { return &SessionStore{db: db} }
+// seenEvery is how stale a session's last-seen time may get before a
+// request updates it; the idle timeout is enforced to this precision.
+const seenEvery = time.Minute
+
+// Sessions returns the scs store backed by this database; sessions unused
+// for idle end (0: only their lifetime ends them).
+func (db *DB) Sessions(idle time.Duration) *SessionStore {
+	return &SessionStore{db: db, idle: idle}
+}
 
 // HashSessionToken hashes a session token as it is stored.
 func HashSessionToken(token string) string {
@@ -24,16 +40,40 @@ func HashSessionToken(token string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// FindCtx returns the session data for token if it exists and has not expired.
+// FindCtx returns the session data for token if it exists, has not
+// expired and has been used within the idle timeout.
 func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var data []byte
+	var seen string
+	hash := HashSessionToken(token)
+	var now time.Time
 	err := s.db.read(ctx, func(t *tx) error {
-		return t.QueryRow(`SELECT data FROM sessions WHERE token_hash = $1 AND expiry > $2`, HashSessionToken(token), t.nowText()).Scan(&data)
+		now = t.now
+		return t.QueryRow(`SELECT data, last_seen_at FROM sessions WHERE token_hash = $1 AND expiry > $2`, hash, t.nowText()).Scan(&data, &seen)
 	})
 	if isms.ErrorKind(err) == isms.KindNotFound {
 		return nil, false, nil
 	}
-	return data, err == nil, err
+	if err != nil {
+		return nil, false, err
+	}
+	last, err := isms.ParseTime(seen)
+	if err != nil {
+		return nil, false, fmt.Errorf("session last seen %q: %w", seen, err)
+	}
+	if s.idle > 0 && now.Sub(last) > s.idle {
+		return nil, false, nil
+	}
+	if now.Sub(last) >= seenEvery {
+		err := s.db.write(ctx, func(t *tx) error {
+			_, err := t.Exec(`UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2`, t.nowText(), hash)
+			return err
+		})
+		if err != nil {
+			return nil, false, err
+		}
+	}
+	return data, true, nil
 }
 
 // CommitCtx stores session data until expiry.
