@@ -48,6 +48,8 @@ type DB struct {
 	r       *sql.DB // reads
 	dataDir string
 	log     *slog.Logger
+	// prepared statements per pool, on SQLite
+	wStmts, rStmts *stmtCache
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
 }
@@ -95,8 +97,13 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 			w.Close()
 			return nil, fmt.Errorf("open SQLite: %w", err)
 		}
+		// Keep the read connections open between requests: opening one
+		// applies the pragmas again and drops its prepared statements.
 		r.SetMaxOpenConns(8)
+		r.SetMaxIdleConns(8)
+		r.SetConnMaxIdleTime(10 * time.Minute)
 		db.w, db.r = w, r
+		db.wStmts, db.rStmts = newStmtCache(w), newStmtCache(r)
 	default:
 		return nil, fmt.Errorf("unsupported database URL: only postgres:// URLs or the built-in SQLite are supported")
 	}
@@ -117,6 +124,11 @@ func (db *DB) DataDir() string { return db.dataDir }
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	for _, c := range []*stmtCache{db.wStmts, db.rStmts} {
+		if c != nil {
+			c.close()
+		}
+	}
 	var err error
 	if db.w != nil {
 		err = db.w.Close()
@@ -139,8 +151,12 @@ func (db *DB) PoolStats() (write, read sql.DBStats) { return db.w.Stats(), db.r.
 // written in it uses.
 type tx struct {
 	*sql.Tx
+	ctx context.Context
 	db  *DB
 	now time.Time
+
+	stmts *stmtCache // nil: statements run unprepared
+	used  int        // cached statements used so far
 }
 
 func (t *tx) nowText() string { return isms.FormatTime(t.now) }
@@ -150,21 +166,21 @@ func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // write runs fn in a write transaction and commits it if fn returns nil.
 func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
-	return db.run(ctx, db.w, nil, fn)
+	return db.run(ctx, db.w, db.wStmts, nil, fn)
 }
 
 // read runs fn in a read-only transaction.
 func (db *DB) read(ctx context.Context, fn func(*tx) error) error {
 	opts := &sql.TxOptions{ReadOnly: db.dialect == Postgres}
-	return db.run(ctx, db.r, opts, fn)
+	return db.run(ctx, db.r, db.rStmts, opts, fn)
 }
 
-func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*tx) error) error {
+func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, opts *sql.TxOptions, fn func(*tx) error) error {
 	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return db.mapErr(err)
 	}
-	t := &tx{Tx: sqlTx, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}
+	t := &tx{Tx: sqlTx, ctx: ctx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), stmts: stmts}
 	if err := fn(t); err != nil {
 		_ = sqlTx.Rollback()
 		return db.mapErr(err)

@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"time"
+)
+
+// stmtCache keeps prepared statements for one SQLite connection pool.
+// SQLite compiles every statement it is given, and on a list page compiling
+// the few statements costs about as much as running them; a statement
+// prepared once is reused on each connection it has run on. (The
+// PostgreSQL driver keeps its own per-connection statement cache.)
+//
+// A statement seen for the first time runs unprepared while it is prepared
+// in the background: preparing it inside the transaction would need a
+// second connection from the pool the transaction already holds one of.
+type stmtCache struct {
+	pool *sql.DB
+
+	mu     sync.Mutex
+	stmts  map[string]*sql.Stmt // nil: being prepared, or could not be
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// maxCachedStmts bounds the cache. The application's queries are a few
+// hundred distinct texts; filters and IN lists of varying length make more,
+// which run unprepared once the cache is full.
+const maxCachedStmts = 512
+
+// maxTxStmts bounds how many cached statements one transaction uses: each
+// use adds a statement handle the transaction keeps until it ends, so
+// long-running work (imports, restores) runs the rest unprepared.
+const maxTxStmts = 64
+
+func newStmtCache(pool *sql.DB) *stmtCache {
+	return &stmtCache{pool: pool, stmts: map[string]*sql.Stmt{}}
+}
+
+// get returns the prepared statement for q, or nil if it is not ready; the
+// first call for q starts preparing it.
+func (c *stmtCache) get(q string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st, seen := c.stmts[q]
+	if seen || c.closed || len(c.stmts) >= maxCachedStmts {
+		return st
+	}
+	c.stmts[q] = nil
+	c.wg.Add(1)
+	go c.prepare(q)
+	return nil
+}
+
+func (c *stmtCache) prepare(q string) {
+	defer c.wg.Done()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	st, err := c.pool.PrepareContext(ctx, q)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err != nil {
+		// Left as nil: the statement keeps running unprepared, and its
+		// error, if it has one, is reported where it runs.
+		return
+	}
+	if c.closed {
+		st.Close()
+		return
+	}
+	c.stmts[q] = st
+}
+
+// close waits for statements being prepared and closes them all; the pool
+// is closed after it.
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	c.wg.Wait()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for q, st := range c.stmts {
+		if st != nil {
+			st.Close()
+		}
+		delete(c.stmts, q)
+	}
+}
+
+// stmt returns q prepared on t's connection, or nil to run it unprepared.
+func (t *tx) stmt(q string) *sql.Stmt {
+	if t.stmts == nil || t.used >= maxTxStmts {
+		return nil
+	}
+	st := t.stmts.get(q)
+	if st == nil {
+		return nil
+	}
+	t.used++
+	return t.Tx.StmtContext(t.ctx, st)
+}
+
+// Query runs q in the transaction, prepared when it can be.
+func (t *tx) Query(q string, args ...any) (*sql.Rows, error) {
+	if st := t.stmt(q); st != nil {
+		return st.QueryContext(t.ctx, args...)
+	}
+	return t.Tx.QueryContext(t.ctx, q, args...)
+}
+
+// QueryRow runs q in the transaction, prepared when it can be.
+func (t *tx) QueryRow(q string, args ...any) *sql.Row {
+	if st := t.stmt(q); st != nil {
+		return st.QueryRowContext(t.ctx, args...)
+	}
+	return t.Tx.QueryRowContext(t.ctx, q, args...)
+}
+
+// Exec runs q in the transaction, prepared when it can be.
+func (t *tx) Exec(q string, args ...any) (sql.Result, error) {
+	if st := t.stmt(q); st != nil {
+		return st.ExecContext(t.ctx, args...)
+	}
+	return t.Tx.ExecContext(t.ctx, q, args...)
+}
