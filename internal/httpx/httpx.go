@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -83,25 +84,39 @@ func Route(ctx context.Context) string {
 	return "unmatched"
 }
 
-// StatusWriter records the status and size of a response.
+// StatusWriter records the status and size of a response. When Start is
+// set, the response carries a Server-Timing header with the time from Start
+// to its first byte: pages are rendered into a buffer before anything is
+// written, so this is the server's time for the request, which the
+// benchmark harness reads apart from the time the client adds.
 type StatusWriter struct {
 	http.ResponseWriter
 	Status int
 	Bytes  int
+	Start  time.Time
 }
 
 // WriteHeader records the status.
 func (w *StatusWriter) WriteHeader(code int) {
 	if w.Status == 0 {
 		w.Status = code
+		w.timing()
 	}
 	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *StatusWriter) timing() {
+	if !w.Start.IsZero() {
+		d := time.Since(w.Start)
+		w.Header().Set("Server-Timing", "app;dur="+strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 3, 64))
+	}
 }
 
 // Write records the size.
 func (w *StatusWriter) Write(b []byte) (int, error) {
 	if w.Status == 0 {
 		w.Status = http.StatusOK
+		w.timing()
 	}
 	n, err := w.ResponseWriter.Write(b)
 	w.Bytes += n
@@ -119,7 +134,7 @@ func Observe(next http.Handler, log *slog.Logger, m *Metrics) http.Handler {
 		start := time.Now()
 		rt := &route{}
 		r = r.WithContext(context.WithValue(r.Context(), routeKey{}, rt))
-		sw := &StatusWriter{ResponseWriter: w}
+		sw := &StatusWriter{ResponseWriter: w, Start: start}
 		defer func() {
 			if p := recover(); p != nil {
 				log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))

@@ -5,8 +5,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
 )
@@ -82,5 +84,33 @@ func TestObserveRecoversAndLabels(t *testing.T) {
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	if !strings.Contains(rec.Body.String(), `holdfast_http_requests_total{method="GET",route="GET /boom/{id}",status="500"} 1`) {
 		t.Fatalf("request not counted by route:\n%s", rec.Body.String())
+	}
+}
+
+// TestServerTiming: every response says how long the server took to its
+// first byte, whether the handler sets a status or only writes.
+func TestServerTiming(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	for name, handler := range map[string]http.HandlerFunc{
+		"status": func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(3 * time.Millisecond)
+			w.WriteHeader(http.StatusCreated)
+		},
+		"write only": func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(3 * time.Millisecond)
+			w.Write([]byte("hello"))
+		},
+	} {
+		rec := httptest.NewRecorder()
+		Observe(handler, log, nil).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+		v := rec.Header().Get("Server-Timing")
+		ms, ok := strings.CutPrefix(v, "app;dur=")
+		if !ok {
+			t.Fatalf("%s: Server-Timing %q", name, v)
+		}
+		d, err := strconv.ParseFloat(ms, 64)
+		if err != nil || d < 3 {
+			t.Errorf("%s: Server-Timing %q: want at least the 3 ms the handler slept", name, v)
+		}
 	}
 }
