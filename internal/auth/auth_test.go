@@ -31,6 +31,21 @@ func TestPasswordHash(t *testing.T) {
 	}
 }
 
+// TestDummyHash: the hash checked for unknown accounts is well-formed with
+// the real parameters (so it costs the same work) and matches nothing.
+func TestDummyHash(t *testing.T) {
+	real, _ := HashPassword("x")
+	params := func(h string) string { return strings.Join(strings.Split(h, "$")[:4], "$") }
+	if params(dummyHash) != params(real) {
+		t.Fatalf("dummy hash %q does not carry the parameters of %q", dummyHash, real)
+	}
+	for _, pw := range []string{"", "holdfast", "x"} {
+		if ok, err := CheckPassword(dummyHash, pw); ok || err != nil {
+			t.Fatalf("dummy hash and %q: ok=%v err=%v", pw, ok, err)
+		}
+	}
+}
+
 func TestAPIToken(t *testing.T) {
 	s, p, h := NewAPIToken()
 	if !strings.HasPrefix(s, "hf_") || !strings.HasPrefix(s, p) || len(s) < 50 {
