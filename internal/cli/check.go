@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 
+	"github.com/holdfast-isms/holdfast/internal/isms"
 	"github.com/spf13/cobra"
 )
 
@@ -16,18 +17,35 @@ func (e *env) checkCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Check the installation: today, that the audit log's hash chain is intact",
-		Args:  cobra.NoArgs,
+		Long: "Check the installation: today, that the audit log's hash chain is intact.\n" +
+			"With --org, only that organisation's chain is verified.",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			slug, _ := cmd.Flags().GetString("org")
 			db, err := e.openExistingDB(cmd)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			if err := db.CheckSchema(cmd.Context()); err != nil {
+			ctx := cmd.Context()
+			if err := db.CheckSchema(ctx); err != nil {
 				return err
 			}
-			n, brk, err := db.VerifyAuditLog(cmd.Context())
-			if err != nil {
+			var n int64
+			var brk *isms.ChainBreak
+			if slug != "" {
+				o, err := db.OrgBySlug(ctx, slug)
+				if isms.ErrorKind(err) == isms.KindNotFound {
+					return usageError{fmt.Errorf("no organisation with the slug %q", slug)}
+				}
+				if err != nil {
+					return err
+				}
+				n, brk, err = db.VerifyOrgAuditLog(ctx, o.ID)
+				if err != nil {
+					return err
+				}
+			} else if n, brk, err = db.VerifyAuditLog(ctx); err != nil {
 				return err
 			}
 			if brk != nil {
@@ -43,5 +61,6 @@ func (e *env) checkCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().Bool("audit-log", true, "verify the audit log's hash chain")
+	cmd.Flags().String("org", "", "check only the organisation with this slug")
 	return cmd
 }

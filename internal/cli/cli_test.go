@@ -223,6 +223,13 @@ func TestCheckAuditLog(t *testing.T) {
 	if !strings.Contains(r.stdout, "BROKEN") || !strings.Contains(r.stdout, "entry #2") {
 		t.Errorf("check printed %q; want the broken entry's number", r.stdout)
 	}
+	// One organisation at a time: the tampered one fails, and a slug that
+	// does not exist is a usage error.
+	r = runErr(t, "", args(tg, "check", "--org", "acme"), "tampered", "#2")
+	if !strings.Contains(r.stdout, "BROKEN") {
+		t.Errorf("check --org acme printed %q", r.stdout)
+	}
+	runErr(t, "", args(tg, "check", "--org", "nobody"), `no organisation with the slug "nobody"`)
 }
 
 func TestMigrateAndVersion(t *testing.T) {

@@ -115,8 +115,21 @@ func (t *tx) history(orgID, recordType, recordID string, specs []isms.FieldSpec)
 // entry whose hash or link does not match, or nil when all chains are
 // intact. It also reports how many entries it checked.
 func (db *DB) VerifyAuditLog(ctx context.Context) (checked int64, brk *isms.ChainBreak, err error) {
+	return db.verifyAudit(ctx, nil)
+}
+
+// VerifyOrgAuditLog is VerifyAuditLog for one organisation's chain.
+func (db *DB) VerifyOrgAuditLog(ctx context.Context, orgID string) (checked int64, brk *isms.ChainBreak, err error) {
+	return db.verifyAudit(ctx, &orgID)
+}
+
+func (db *DB) verifyAudit(ctx context.Context, orgID *string) (checked int64, brk *isms.ChainBreak, err error) {
+	where, headWhere, args := "", "", []any{}
+	if orgID != nil {
+		where, headWhere, args = ` WHERE a.org_id = $1`, ` WHERE h.org_id = $1`, []any{*orgID}
+	}
 	err = db.read(ctx, func(t *tx) error {
-		rows, err := t.Query(`SELECT ` + auditColumns + ` FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id ORDER BY a.org_id, a.seq`)
+		rows, err := t.Query(`SELECT `+auditColumns+` FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id`+where+` ORDER BY a.org_id, a.seq`, args...)
 		if err != nil {
 			return err
 		}
@@ -148,7 +161,7 @@ func (db *DB) VerifyAuditLog(ctx context.Context) (checked int64, brk *isms.Chai
 			return err
 		}
 		// A removed tail shows as a head that is ahead of the last entry.
-		hr, err := t.Query(`SELECT h.org_id, h.seq, h.hash, COALESCE((SELECT MAX(seq) FROM audit_log l WHERE l.org_id = h.org_id), 0) FROM audit_heads h ORDER BY h.org_id`)
+		hr, err := t.Query(`SELECT h.org_id, h.seq, h.hash, COALESCE((SELECT MAX(seq) FROM audit_log l WHERE l.org_id = h.org_id), 0) FROM audit_heads h`+headWhere+` ORDER BY h.org_id`, args...)
 		if err != nil {
 			return err
 		}

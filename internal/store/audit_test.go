@@ -207,6 +207,7 @@ func TestAuditLogTamperingIsDetected(t *testing.T) {
 		t.Run(string(d)+"/altered", func(t *testing.T) {
 			db := openTestDB(t, d, true)
 			f, chain := auditFixture(t, db)
+			other := storetest.Seed(t, db.DB, "other")
 			victim := chain[3]
 			dropAuditTrigger(t, db, "audit_log_no_update")
 			db.exec(t, `UPDATE audit_log SET after_values = $1 WHERE id = $2`, `{"name":"Mallory"}`, victim.ID)
@@ -216,6 +217,14 @@ func TestAuditLogTamperingIsDetected(t *testing.T) {
 			}
 			if brk.OrgID != f.Org.ID || brk.Seq != victim.Seq || brk.ID != victim.ID || !strings.Contains(brk.Reason, "altered") {
 				t.Errorf("break %+v; want entry #%d (%s) reported as altered", brk, victim.Seq, victim.ID)
+			}
+			// The organisation's own check finds it too; another
+			// organisation's chain is intact.
+			if _, own, err := db.VerifyOrgAuditLog(context.Background(), f.Org.ID); err != nil || own == nil || own.ID != victim.ID {
+				t.Errorf("organisation check: %+v %v; want entry %s", own, err, victim.ID)
+			}
+			if n, other, err := db.VerifyOrgAuditLog(context.Background(), other.Org.ID); err != nil || other != nil || n == 0 {
+				t.Errorf("another organisation's check: %d entries, break %+v, %v", n, other, err)
 			}
 		})
 		t.Run(string(d)+"/middle_deleted", func(t *testing.T) {
