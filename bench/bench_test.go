@@ -42,7 +42,7 @@ func TestSmoke(t *testing.T) {
 		if r.FailedReason != "" {
 			t.Fatalf("%s run failed: %s\n%s", r.Dialect, r.FailedReason, log.String())
 		}
-		if r.Records < 5 || r.ColdStartMs <= 0 || r.IdleRSSMB <= 0 || r.CheckMs <= 0 {
+		if r.Records < 5 || r.ColdStartMs <= 0 || r.IdleRSSMB <= 0 || r.CheckMs <= 0 || r.CheckOrgMs <= 0 {
 			t.Fatalf("%s: missing figures %+v", r.Dialect, r)
 		}
 		seen := map[string]bool{}
@@ -51,9 +51,16 @@ func TestSmoke(t *testing.T) {
 			if s.Requests == 0 || s.Errors > 0 {
 				t.Errorf("%s %s: %d requests, %d errors\n%s", r.Dialect, s.Name, s.Requests, s.Errors, log.String())
 			}
+			if s.ServerP50ms <= 0 || s.ServerP95ms < s.ServerP50ms {
+				t.Errorf("%s %s: server time p50 %.3f p95 %.3f ms: the Server-Timing header was not read", r.Dialect, s.Name, s.ServerP50ms, s.ServerP95ms)
+			}
 		}
-		for _, want := range []string{"dashboard", "people list", "API people list", "API people last page", "API update (contended)", "people XLSX export",
-			"SoA page", "evidence list", "API SoA", "API evidence list", "SoA XLSX export", "SoA DOCX export", "SoA PDF export"} {
+		for _, want := range []string{"dashboard", "my tasks", "people list", "people list deep page", "people detail",
+			"asset list", "asset list searched", "asset detail", "risk list", "risk list sorted", "risk detail",
+			"action list", "control list", "control detail", "evidence list", "evidence detail", "SoA page", "audit log",
+			"API people list", "API people last page", "API asset list", "API risk list", "API action list", "API control list",
+			"API evidence list", "API SoA", "API update (contended)", "API create",
+			"people XLSX export", "risk register XLSX export", "SoA XLSX export", "SoA DOCX export", "SoA PDF export"} {
 			if !seen[want] {
 				t.Errorf("%s: operation %q not measured", r.Dialect, want)
 			}

@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -54,6 +55,11 @@ type Stat struct {
 	P95ms      float64 `json:"p95_ms"`
 	P99ms      float64 `json:"p99_ms"`
 	Throughput float64 `json:"throughput_rps"`
+	// Server time to first byte, from the Server-Timing header: the
+	// client-side figures above also carry the load generator's own work,
+	// which shares the machine's cores with the server.
+	ServerP50ms float64 `json:"server_p50_ms,omitempty"`
+	ServerP95ms float64 `json:"server_p95_ms,omitempty"`
 }
 
 // Run is every measurement of one dialect at one scale.
@@ -66,6 +72,7 @@ type Run struct {
 	IdleRSSMB    float64 `json:"idle_rss_mb"`
 	LoadRSSMB    float64 `json:"load_rss_mb"`
 	CheckMs      float64 `json:"check_ms"`
+	CheckOrgMs   float64 `json:"check_org_ms"`
 	Stats        []Stat  `json:"stats"`
 	FailedReason string  `json:"failed,omitempty"`
 }
@@ -220,35 +227,52 @@ func (in *instance) apiGet(path string, v any) error {
 	return json.NewDecoder(resp.Body).Decode(v)
 }
 
-// op is one request a load worker repeats.
+// op is one request a load worker repeats. do returns the response's
+// status and the server's own time in milliseconds (0 if it did not say).
 type op struct {
 	name, kind string
-	do         func(in *instance) (status int, err error)
+	do         func(in *instance) (status int, serverMs float64, err error)
 }
 
 func get(name, kind, path string, api bool) op {
-	return op{name: name, kind: kind, do: func(in *instance) (int, error) {
+	return op{name: name, kind: kind, do: func(in *instance) (int, float64, error) {
 		req, _ := http.NewRequest("GET", in.base+path, nil)
 		cl := in.client
 		if api {
 			req.Header.Set("Authorization", "Bearer "+in.token)
 			cl = in.api
 		}
-		resp, err := cl.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode, nil
+		return send(cl, req)
 	}}
+}
+
+// send makes req, reads the whole response and returns its status and
+// server time.
+func send(cl *http.Client, req *http.Request) (int, float64, error) {
+	resp, err := cl.Do(req)
+	if err != nil {
+		return 0, 0, err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, serverTime(resp.Header.Get("Server-Timing")), nil
+}
+
+// serverTime reads "app;dur=1.234" from a Server-Timing header.
+func serverTime(h string) float64 {
+	_, v, ok := strings.Cut(h, "dur=")
+	if !ok {
+		return 0
+	}
+	ms, _ := strconv.ParseFloat(v, 64)
+	return ms
 }
 
 // measure runs o with n concurrent workers for d and returns its latency
 // distribution.
 func measure(in *instance, o op, n int, d time.Duration, sampleRSS func()) Stat {
 	var mu sync.Mutex
-	var lat []float64
+	var lat, server []float64
 	st := Stat{Name: o.name, Kind: o.kind}
 	stop := time.Now().Add(d)
 	var wg sync.WaitGroup
@@ -256,12 +280,15 @@ func measure(in *instance, o op, n int, d time.Duration, sampleRSS func()) Stat 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var mine []float64
+			var mine, mineServer []float64
 			errs, conflicts := 0, 0
 			for time.Now().Before(stop) {
 				t := time.Now()
-				code, err := o.do(in)
+				code, sms, err := o.do(in)
 				ms := float64(time.Since(t).Microseconds()) / 1000
+				if sms > 0 {
+					mineServer = append(mineServer, sms)
+				}
 				switch {
 				case err != nil || code >= 500 || code == 0:
 					errs++
@@ -274,6 +301,7 @@ func measure(in *instance, o op, n int, d time.Duration, sampleRSS func()) Stat 
 			}
 			mu.Lock()
 			lat = append(lat, mine...)
+			server = append(server, mineServer...)
 			st.Errors += errs
 			st.Conflicts += conflicts
 			mu.Unlock()
@@ -301,6 +329,8 @@ func measure(in *instance, o op, n int, d time.Duration, sampleRSS func()) Stat 
 	sort.Float64s(lat)
 	st.Requests = len(lat)
 	st.P50ms, st.P95ms, st.P99ms = pct(lat, 50), pct(lat, 95), pct(lat, 99)
+	sort.Float64s(server)
+	st.ServerP50ms, st.ServerP95ms = pct(server, 50), pct(server, 95)
 	st.Throughput = float64(len(lat)) / d.Seconds()
 	return st
 }
@@ -456,26 +486,62 @@ func (c Config) runOne(ctx context.Context, dialect string, scale float64) (Run,
 	}
 	org := "/o/demo-01"
 	apiOrg := "/api/v1/orgs/demo-01"
+	// One record of each register for the detail pages.
+	first := map[string]string{}
+	for _, reg := range []string{"assets", "risks", "controls", "evidence", "actions"} {
+		var pg struct {
+			Items []struct {
+				ID string `json:"id"`
+			} `json:"items"`
+		}
+		if err := in.apiGet(apiOrg+"/"+reg+"?limit=1&sort=-updated_at", &pg); err != nil || len(pg.Items) == 0 {
+			return run, fmt.Errorf("read %s through the API: %v", reg, err)
+		}
+		first[reg] = pg.Items[0].ID
+	}
 	ops := []op{
 		get("dashboard", "page", org+"/", false),
-		get("people list", "page", org+"/people", false),
-		get("people list filtered", "page", org+"/people?department=Finance", false),
-		get("people list sorted", "page", org+"/people?sort=start_date&dir=desc", false),
-		get("people list searched", "page", org+"/people?q=patel", false),
+		get("my tasks", "page", org+"/my-actions", false),
+		get("people list", "list", org+"/people", false),
+		get("people list filtered", "list", org+"/people?department=Finance", false),
+		get("people list sorted", "list", org+"/people?sort=-start_date", false),
+		get("people list searched", "list", org+"/people?q=patel", false),
+		get("people list deep page", "list", org+"/people?cursor="+url.QueryEscape(lastCursor), false),
 		get("people detail", "page", org+"/people/"+lastID, false),
-		get("audit log", "page", org+"/audit", false),
-		get("API people list", "api", apiOrg+"/people", true),
-		get("API people filtered", "api", apiOrg+"/people?department=Finance", true),
-		get("API people sorted", "api", apiOrg+"/people?sort=-start_date", true),
-		get("API people searched", "api", apiOrg+"/people?q=patel", true),
-		get("API people last page", "api", apiOrg+"/people?limit=500&cursor="+url.QueryEscape(lastCursor), true),
-		get("API person", "api", apiOrg+"/people/"+lastID, true),
+		get("asset list", "list", org+"/assets", false),
+		get("asset list filtered", "list", org+"/assets?type=application", false),
+		get("asset list sorted", "list", org+"/assets?sort=-updated_at", false),
+		get("asset list searched", "list", org+"/assets?q=laptop", false),
+		get("asset detail", "page", org+"/assets/"+first["assets"], false),
+		get("risk list", "list", org+"/risks", false),
+		get("risk list filtered", "list", org+"/risks?status=approved", false),
+		get("risk list sorted", "list", org+"/risks?sort=-residual", false),
+		get("risk list searched", "list", org+"/risks?q=backup", false),
+		get("risk detail", "page", org+"/risks/"+first["risks"], false),
+		get("action list", "list", org+"/actions", false),
+		get("action list filtered", "list", org+"/actions?status=open", false),
+		get("action list sorted", "list", org+"/actions?sort=-updated_at", false),
+		get("control list", "list", org+"/controls", false),
+		get("control detail", "page", org+"/controls/"+first["controls"], false),
+		get("evidence list", "list", org+"/evidence", false),
+		get("evidence list expired", "list", org+"/evidence?expiry=expired", false),
+		get("evidence detail", "page", org+"/evidence/"+first["evidence"], false),
 		get("SoA page", "page", org+"/soa", false),
-		get("evidence list", "page", org+"/evidence", false),
-		get("evidence list expired", "page", org+"/evidence?expiry=expired", false),
+		get("audit log", "page", org+"/audit", false),
+		get("API people list", "api-list", apiOrg+"/people", true),
+		get("API people filtered", "api-list", apiOrg+"/people?department=Finance", true),
+		get("API people sorted", "api-list", apiOrg+"/people?sort=-start_date", true),
+		get("API people searched", "api-list", apiOrg+"/people?q=patel", true),
+		get("API people last page", "api-list", apiOrg+"/people?limit=500&cursor="+url.QueryEscape(lastCursor), true),
+		get("API person", "api", apiOrg+"/people/"+lastID, true),
+		get("API asset list", "api-list", apiOrg+"/assets", true),
+		get("API risk list", "api-list", apiOrg+"/risks", true),
+		get("API risk", "api", apiOrg+"/risks/"+first["risks"], true),
+		get("API action list", "api-list", apiOrg+"/actions", true),
+		get("API control list", "api-list", apiOrg+"/controls", true),
+		get("API evidence list", "api-list", apiOrg+"/evidence", true),
+		get("API evidence searched", "api-list", apiOrg+"/evidence?q=restore", true),
 		get("API SoA", "api", apiOrg+"/soa", true),
-		get("API evidence list", "api", apiOrg+"/evidence", true),
-		get("API evidence searched", "api", apiOrg+"/evidence?q=restore", true),
 	}
 	maxRSS := 0.0
 	var rssMu sync.Mutex
@@ -493,39 +559,48 @@ func (c Config) runOne(ctx context.Context, dialect string, scale float64) (Run,
 			reps = append(reps, measure(in, o, c.Concurrency, c.Duration, sample))
 		}
 		s := median(reps)
-		c.logf("   %-26s p50 %6.2f  p95 %6.2f  p99 %6.2f ms  %7.0f req/s  errors %d", s.Name, s.P50ms, s.P95ms, s.P99ms, s.Throughput, s.Errors)
+		c.logf("   %-26s p50 %6.2f  p95 %6.2f  p99 %6.2f ms  server p50 %6.2f  p95 %6.2f ms  %7.0f req/s  errors %d", s.Name, s.P50ms, s.P95ms, s.P99ms, s.ServerP50ms, s.ServerP95ms, s.Throughput, s.Errors)
 		run.Stats = append(run.Stats, s)
 	}
 	// Writes with contention: every worker edits the same person.
-	write := op{name: "API update (contended)", kind: "write", do: func(in *instance) (int, error) {
+	write := op{name: "API update (contended)", kind: "write", do: func(in *instance) (int, float64, error) {
 		var p struct {
 			Version int `json:"version"`
 		}
 		if err := in.apiGet(apiOrg+"/people/"+lastID, &p); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		body := fmt.Sprintf(`{"version":%d,"job_title":"Bench %d"}`, p.Version, time.Now().UnixNano())
 		req, _ := http.NewRequest("PATCH", in.base+apiOrg+"/people/"+lastID, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+in.token)
 		req.Header.Set("Content-Type", "application/json")
-		resp, err := in.api.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode, nil
+		return send(in.api, req)
 	}}
 	ws := measure(in, write, c.Concurrency, c.Duration, sample)
 	c.logf("   %-26s p50 %6.2f  p95 %6.2f  p99 %6.2f ms  %7.0f req/s  conflicts %d errors %d", ws.Name, ws.P50ms, ws.P95ms, ws.P99ms, ws.Throughput, ws.Conflicts, ws.Errors)
 	run.Stats = append(run.Stats, ws)
+	// Writes without contention: every worker adds assets.
+	var created atomic.Int64
+	create := op{name: "API create", kind: "write", do: func(in *instance) (int, float64, error) {
+		body := fmt.Sprintf(`{"name":"Bench asset %d","type":"hardware"}`, created.Add(1))
+		req, _ := http.NewRequest("POST", in.base+apiOrg+"/assets", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+in.token)
+		req.Header.Set("Content-Type", "application/json")
+		return send(in.api, req)
+	}}
+	cs := measure(in, create, c.Concurrency, c.Duration, sample)
+	c.logf("   %-26s p50 %6.2f  p95 %6.2f  p99 %6.2f ms  %7.0f req/s  errors %d", cs.Name, cs.P50ms, cs.P95ms, cs.P99ms, cs.Throughput, cs.Errors)
+	run.Stats = append(run.Stats, cs)
 	// Export: sequential, a few times.
 	ex := measure(in, get("people XLSX export", "export", apiOrg+"/people/export.xlsx", true), 1, c.Duration, sample)
 	c.logf("   %-26s p50 %6.2f ms (%d runs)", ex.Name, ex.P50ms, ex.Requests)
 	run.Stats = append(run.Stats, ex)
-	// The SoA exports, one at a time like the people export.
-	for _, x := range []struct{ name, ext string }{{"SoA XLSX export", "xlsx"}, {"SoA DOCX export", "docx"}, {"SoA PDF export", "pdf"}} {
-		ex := measure(in, get(x.name, "export", apiOrg+"/soa/export."+x.ext, true), 1, c.Duration, sample)
+	// The SoA and risk register exports, one at a time like the people export.
+	for _, x := range []struct{ name, path string }{
+		{"risk register XLSX export", "/risks/export.xlsx"},
+		{"SoA XLSX export", "/soa/export.xlsx"}, {"SoA DOCX export", "/soa/export.docx"}, {"SoA PDF export", "/soa/export.pdf"},
+	} {
+		ex := measure(in, get(x.name, "export", apiOrg+x.path, true), 1, c.Duration, sample)
 		c.logf("   %-26s p50 %6.2f ms (%d runs)", ex.Name, ex.P50ms, ex.Requests)
 		run.Stats = append(run.Stats, ex)
 	}
@@ -533,16 +608,26 @@ func (c Config) runOne(ctx context.Context, dialect string, scale float64) (Run,
 	// holdfast check, after the server stops (SQLite allows both, but
 	// keep the measurement clean).
 	in.stop()
-	var checks []float64
-	for i := 0; i < 3; i++ {
-		t := time.Now()
-		if _, err := c.command(ctx, append([]string{"check", "--audit-log"}, dbArgs...)...); err != nil {
-			return run, err
+	// The installation's check, then one organisation's, each the median
+	// of three runs of the whole process.
+	timeCheck := func(extra ...string) (float64, error) {
+		var runs []float64
+		for i := 0; i < 3; i++ {
+			t := time.Now()
+			if _, err := c.command(ctx, append(append([]string{"check", "--audit-log"}, extra...), dbArgs...)...); err != nil {
+				return 0, err
+			}
+			runs = append(runs, float64(time.Since(t).Microseconds())/1000)
 		}
-		checks = append(checks, float64(time.Since(t).Microseconds())/1000)
+		sort.Float64s(runs)
+		return runs[1], nil
 	}
-	sort.Float64s(checks)
-	run.CheckMs = checks[1]
+	if run.CheckMs, err = timeCheck(); err != nil {
+		return run, err
+	}
+	if run.CheckOrgMs, err = timeCheck("--org", "demo-01"); err != nil {
+		return run, err
+	}
 	return run, nil
 }
 

@@ -16,7 +16,7 @@ import (
 func main() {
 	var (
 		bin      = flag.String("bin", ".cache/bin/holdfast", "holdfast binary to measure")
-		scales   = flag.String("scales", "0.1,1,3", "comma-separated data scales (1 ≈ one 250-person firm, about 40,000 records; the default top scale holds about 120,000)")
+		scales   = flag.String("scales", "0.1,1,2", "comma-separated data scales (1 ≈ one 250-person firm, about 50,000 records; the default top scale holds about 100,000)")
 		dialects = flag.String("dialects", "sqlite,postgres", "databases to measure")
 		dur      = flag.Duration("duration", 2*time.Second, "load time per endpoint")
 		conc     = flag.Int("concurrency", 4, "concurrent clients")

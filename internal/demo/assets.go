@@ -10,8 +10,8 @@ import (
 	"github.com/holdfast-isms/holdfast/internal/store"
 )
 
-// Asset and action generation: about eight assets and four actions per
-// person in the directory (2,000 and 1,000 for a 250-person firm), the
+// Asset and action generation: about eight assets and forty actions per
+// person in the directory (2,000 and 10,000 for a 250-person firm), the
 // starter threat and vulnerability catalogue, assets that depend on other
 // assets, and actions spread over past and future due dates so that some
 // are overdue and some done.
@@ -33,6 +33,10 @@ var (
 	actionVerbs = []string{"Review access to", "Patch", "Test the backup of", "Encrypt", "Document the recovery of", "Replace", "Train the users of", "Check the supplier contract for"}
 )
 
+// actionsPerPerson sizes the action register: the reference firm of the
+// performance targets, 250 people, carries 10,000 actions.
+const actionsPerPerson = 40
+
 // generateRegisters loads the starter catalogue and generates assets and
 // actions for one organisation with a directory of n people.
 func generateRegisters(ctx context.Context, db *store.DB, a isms.Actor, rng *rand.Rand, n int, memberIDs []string) error {
@@ -43,7 +47,7 @@ func generateRegisters(ctx context.Context, db *store.DB, a isms.Actor, rng *ran
 	if err != nil {
 		return fmt.Errorf("assets: %w", err)
 	}
-	if err := generateActions(ctx, db, a, rng, n*4, memberIDs, assetIDs); err != nil {
+	if err := generateActions(ctx, db, a, rng, n*actionsPerPerson, memberIDs, assetIDs); err != nil {
 		return fmt.Errorf("actions: %w", err)
 	}
 	return nil

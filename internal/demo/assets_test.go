@@ -11,7 +11,7 @@ import (
 )
 
 // TestGenerateRegisters: a demo firm gets the starter catalogue, eight
-// assets per person with dependencies, and four actions per person of
+// assets per person with dependencies, and forty actions per person of
 // which some are overdue and some done.
 func TestGenerateRegisters(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
@@ -45,13 +45,13 @@ func TestGenerateRegisters(t *testing.T) {
 	overdue, _ := db.Actions(ctx, a, isms.ListQuery{Filters: map[string]string{"open": "yes", "due_before": today}})
 	done, _ := db.Actions(ctx, a, isms.ListQuery{Filters: map[string]string{"status": "done"}})
 	// Evidence requests (actions serving controls or evidence) come from
-	// the SoA generator; the plan actions are four per person.
+	// the SoA generator; the plan actions are forty per person.
 	requests := 0
 	for _, st := range []string{"control", "evidence", "evidence_request"} {
 		p, _ := db.Actions(ctx, a, isms.ListQuery{Filters: map[string]string{"serves_type": st}})
 		requests += p.Total
 	}
-	if all.Total-requests != sum.People*4 || overdue.Total == 0 || done.Total == 0 {
+	if all.Total-requests != sum.People*actionsPerPerson || overdue.Total == 0 || done.Total == 0 {
 		t.Fatalf("actions %d, overdue %d, done %d", all.Total, overdue.Total, done.Total)
 	}
 }
