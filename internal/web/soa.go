@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/holdfast-isms/holdfast/internal/i18n"
@@ -12,10 +13,16 @@ import (
 	"github.com/holdfast-isms/holdfast/internal/report"
 )
 
+// soaRow is one control's line on the SoA page, with everything its cells
+// show worked out beforehand.
 type soaRow struct {
-	Line          isms.SoALine
+	Control       isms.Control
+	Href          string // the control's page
 	Justification string
 	Warnings      []string
+	WarningTitle  string // the warnings in one line, for the row's pill
+	WarningCount  string // "2 warnings"
+	EvidenceCount int
 }
 
 type soaTheme struct {
@@ -24,8 +31,7 @@ type soaTheme struct {
 }
 
 type soaWarningView struct {
-	Control isms.Control
-	Text    string
+	Ref, Href, Text string
 }
 
 type soaPage struct {
@@ -50,7 +56,9 @@ func (a *app) soaPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 func (a *app) showSoA(w http.ResponseWriter, r *http.Request, c *reqCtx, status int, f *form) error {
 	ctx := r.Context()
 	tr := c.tr()
-	s, err := a.DB.SoA(ctx, c.Actor)
+	// The page shows how much evidence each control has and names only
+	// the expired pieces: the overview is enough.
+	s, err := a.DB.SoAOverview(ctx, c.Actor)
 	if err != nil {
 		return err
 	}
@@ -63,8 +71,14 @@ func (a *app) showSoA(w http.ResponseWriter, r *http.Request, c *reqCtx, status 
 	entries := isms.Entries(s.Lines)
 	idx := map[string]int{}
 	for i, l := range s.Lines {
-		row := soaRow{Line: l, Justification: report.Justification(tr, entries[i]), Warnings: ctlWarningTexts(tr, c.Org, l.Warnings)}
-		th := l.Control.Theme
+		ctl := l.Control
+		row := soaRow{Control: ctl, Href: orgPath(c.Org.Slug, "/controls/"+ctl.ID), Justification: report.Justification(tr, entries[i]),
+			Warnings: ctlWarningTexts(tr, c.Org, l.Warnings), EvidenceCount: l.EvidenceCount}
+		if len(row.Warnings) > 0 {
+			row.WarningTitle = strings.Join(row.Warnings, " ")
+			row.WarningCount = tr.Plural("web.soa.row_warnings", len(row.Warnings))
+		}
+		th := ctl.Theme
 		j, ok := idx[th]
 		if !ok {
 			j = len(d.Themes)
@@ -73,7 +87,7 @@ func (a *app) showSoA(w http.ResponseWriter, r *http.Request, c *reqCtx, status 
 		}
 		d.Themes[j].Rows = append(d.Themes[j].Rows, row)
 		for _, t := range row.Warnings {
-			d.Warnings = append(d.Warnings, soaWarningView{Control: l.Control, Text: t})
+			d.Warnings = append(d.Warnings, soaWarningView{Ref: ctl.Ref, Href: row.Href, Text: t})
 		}
 	}
 	v := a.view(c, tr.T("web.soa.title"), crumb{tr.T("web.nav.area.6"), orgPath(c.Org.Slug, "/areas/6")})

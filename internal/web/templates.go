@@ -39,7 +39,21 @@ type templates struct {
 
 	mu       sync.Mutex
 	byLocale map[locale]*template.Template
+	menus    map[menuKey]template.HTML
 }
+
+// menuKey is everything the sidebar menu depends on.
+type menuKey struct {
+	locale
+	slug  string
+	inOrg bool
+	role  isms.Role
+	nav   string
+}
+
+// maxMenus bounds the cache of rendered menus: a few per organisation,
+// role and menu item in use.
+const maxMenus = 4096
 
 // locale is what the bound template functions depend on.
 type locale struct{ zone, dateFormat string }
@@ -64,7 +78,7 @@ func loadTemplates(asset func(string) string) (*templates, error) {
 	if err != nil {
 		return nil, err
 	}
-	ts := &templates{master: set, pages: map[string]bool{}, byLocale: map[locale]*template.Template{}}
+	ts := &templates{master: set, pages: map[string]bool{}, byLocale: map[locale]*template.Template{}, menus: map[menuKey]template.HTML{}}
 	for _, f := range files {
 		name := strings.TrimSuffix(path.Base(f), ".html")
 		src, err := fs.ReadFile(templateFiles, f)
@@ -126,6 +140,37 @@ func (ts *templates) get(o isms.Organisation) (*template.Template, error) {
 	t.Funcs(localeFuncs(isms.Organisation{TimeZone: loc.zone, DateFormat: loc.dateFormat}))
 	ts.byLocale[loc] = t
 	return t, nil
+}
+
+// menu returns the sidebar menu for v, rendering it the first time its
+// organisation, role and current item are seen.
+func (ts *templates) menu(v *view) (template.HTML, error) {
+	k := menuKey{locale: locale{v.Org.TimeZone, v.Org.DateFormat}, slug: v.Org.Slug, inOrg: v.InOrg, nav: v.Nav}
+	if v.InOrg {
+		k.role = v.Actor.Role
+	}
+	ts.mu.Lock()
+	m, ok := ts.menus[k]
+	ts.mu.Unlock()
+	if ok {
+		return m, nil
+	}
+	t, err := ts.get(v.Org)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, "menu", v); err != nil {
+		return "", err
+	}
+	m = template.HTML(b.String()) // the output of an html/template execution
+	ts.mu.Lock()
+	if len(ts.menus) >= maxMenus {
+		clear(ts.menus)
+	}
+	ts.menus[k] = m
+	ts.mu.Unlock()
+	return m, nil
 }
 
 // execute renders page's template name ("doc" or "fragment") with v,
@@ -217,6 +262,9 @@ type view struct {
 	Version string
 	Query   string // the global search text
 	Data    any
+
+	// Menu is the rendered sidebar menu; render fills it in.
+	Menu template.HTML
 }
 
 // crumb is one breadcrumb link above the page title.

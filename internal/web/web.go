@@ -277,6 +277,13 @@ func (a *app) render(w http.ResponseWriter, r *http.Request, status int, page st
 	} else if v.Flash == "" {
 		v.Flash = a.Sessions.PopString(r.Context(), keyFlash)
 	}
+	if name == "doc" && v.User.ID != "" {
+		m, err := a.pages.menu(v)
+		if err != nil {
+			return isms.Internal(err)
+		}
+		v.Menu = m
+	}
 	var buf bytes.Buffer
 	if err := a.pages.execute(&buf, v.Org, page, name, v); err != nil {
 		return isms.Internal(err)
