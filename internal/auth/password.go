@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -30,7 +31,7 @@ func HashPassword(pw string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := idKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
@@ -63,8 +64,19 @@ func CheckPassword(hash, pw string) (bool, error) {
 	if err != nil || len(want) == 0 {
 		return false, ErrBadHash
 	}
-	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	got := idKey([]byte(pw), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+// idKey derives an argon2id key. Each derivation fills m KiB (19 MiB with
+// the parameters above) that are garbage as soon as it returns; a server
+// that is otherwise idle would keep that memory until its next collection,
+// so it is handed back to the system at once. Sign-ins are rare and
+// rate-limited, and the collection costs far less than the derivation.
+func idKey(pw, salt []byte, t, m uint32, p uint8, n uint32) []byte {
+	key := argon2.IDKey(pw, salt, t, m, p, n)
+	debug.FreeOSMemory()
+	return key
 }
 
 // dummyHash is checked against when an account does not exist, so sign-in
