@@ -448,6 +448,16 @@ func (c Config) runOne(ctx context.Context, dialect string, scale float64) (Run,
 	if err := in.signIn(); err != nil {
 		return run, err
 	}
+	// Idle memory of a server that has been used: signed in, two pages
+	// and an API call served, then a second of quiet.
+	for _, p := range []string{"/o/demo-01/", "/o/demo-01/people"} {
+		if code, _, err := get("warm-up", "page", p, false).do(in); err != nil || code != http.StatusOK {
+			return run, fmt.Errorf("GET %s: %d %v", p, code, err)
+		}
+	}
+	if code, _, err := get("warm-up", "api", "/api/v1/orgs/demo-01/people", true).do(in); err != nil || code != http.StatusOK {
+		return run, fmt.Errorf("GET the API's people list: %d %v", code, err)
+	}
 	time.Sleep(time.Second)
 	pid := in.cmd.Process.Pid
 	run.IdleRSSMB = rssMB(pid)
