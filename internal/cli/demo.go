@@ -43,7 +43,7 @@ func (e *env) demoCmd() *cobra.Command {
 			}
 			fmt.Fprintf(e.stdout, "Created %d organisation(s) (%s), %d users and %d people with %d later edits in %s.\n",
 				sum.Orgs, strings.Join(sum.Slugs, ", "), sum.Users, sum.People, sum.Updates, time.Since(start).Round(time.Millisecond))
-			if err := db.Optimize(cmd.Context()); err != nil {
+			if err := db.Analyze(cmd.Context()); err != nil {
 				return err
 			}
 			counts, err := db.RecordCounts(cmd.Context())

@@ -1199,7 +1199,7 @@ func (db *DB) Restore(ctx context.Context, r io.ReaderAt, size int64) (BackupInf
 	if _, err := db.Migrate(ctx); err != nil {
 		return info, fmt.Errorf("the archive was restored, but bringing its schema up to date failed (run holdfast migrate): %w", err)
 	}
-	return info, db.Optimize(ctx)
+	return info, db.Analyze(ctx)
 }
 
 func describeColumns(cols []BackupColumn) string {

@@ -222,18 +222,31 @@ func (db *DB) mapErr(err error) error {
 // Optimize refreshes the query planner's statistics. SQLite keeps none
 // until asked, and without them it may walk a whole sorted index to find
 // a handful of rows (a member's open actions, say); PostgreSQL's
-// autovacuum gathers them itself. A sampled ANALYZE keeps this quick on
-// large databases. The server calls it at start and hourly.
+// autovacuum gathers them itself, so there Optimize does nothing. A sampled
+// ANALYZE keeps this quick on large databases. The server calls it at
+// start and hourly.
 func (db *DB) Optimize(ctx context.Context) error {
 	if db.dialect != SQLite {
 		return nil
 	}
+	return db.Analyze(ctx)
+}
+
+// Analyze refreshes the planner's statistics on either database. Bulk
+// loads (demonstration data, a restore) call it: they fill tables faster
+// than PostgreSQL's autovacuum notices, and until it does, pages choose
+// plans for empty tables.
+func (db *DB) Analyze(ctx context.Context) error {
 	conn, err := db.w.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	for _, q := range []string{`PRAGMA analysis_limit = 1000`, `ANALYZE`} {
+	qs := []string{`ANALYZE`}
+	if db.dialect == SQLite {
+		qs = []string{`PRAGMA analysis_limit = 1000`, `ANALYZE`}
+	}
+	for _, q := range qs {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("refresh planner statistics: %w", err)
 		}
