@@ -208,7 +208,7 @@ func (h *handler) soaWarnings(ctx context.Context, in *struct {
 	Kind string `query:"kind" enum:"undecided,excluded_treats_risk,included_unjustified,excluded_no_reason,implemented_no_evidence,evidence_expired" doc:"Only warnings of this kind."`
 }) (*ListOutput[SoAControlWarning], error) {
 	a, o := actorOf(ctx)
-	s, err := h.DB.SoA(ctx, a)
+	s, err := h.DB.SoAOverview(ctx, a)
 	if err != nil {
 		return nil, h.fail(ctx, err, "path")
 	}
@@ -239,7 +239,7 @@ type SoAVersion struct {
 
 func versionOf(o isms.Organisation, v isms.SoAVersion, lines bool) SoAVersion {
 	out := SoAVersion{Number: v.Number, ApprovedAt: v.ApprovedAt.UTC(), ApprovedBy: v.ApprovedBy, ApproverName: v.ApproverName,
-		ApproverRole: string(v.ApproverRole), Note: v.Note, Summary: summaryOf(v.Summary())}
+		ApproverRole: string(v.ApproverRole), Note: v.Note, Summary: summaryOf(v.Summary)}
 	if lines {
 		out.Items = make([]SoALine, 0, len(v.Entries))
 		for _, e := range v.Entries {

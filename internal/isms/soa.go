@@ -3,6 +3,7 @@ package isms
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -65,8 +66,14 @@ type SoALine struct {
 	Control      Control
 	Risks        []RecordRef
 	Requirements []RecordRef
-	Evidence     []EvidenceRef
-	Warnings     []SoAWarning
+	// Evidence is the active evidence linked to the control, by reference.
+	// In an overview of the SoA (see SoASource.EvidenceCounts) it holds
+	// only the pieces that have expired.
+	Evidence []EvidenceRef
+	// EvidenceCount is how many pieces of active evidence are linked to
+	// the control.
+	EvidenceCount int
+	Warnings      []SoAWarning
 }
 
 // Justified reports whether something besides the decision itself
@@ -75,50 +82,57 @@ func (l SoALine) Justified() bool {
 	return len(l.Risks) > 0 || len(l.Requirements) > 0 || l.Control.Justification != ""
 }
 
-// BuildSoA puts together the SoA from the organisation's controls (in
-// display order), every link arriving at a control, and its active
-// evidence by id. today is YYYY-MM-DD in the organisation's time zone.
-// Links from records not in evidence and not justifying are ignored, so
-// a link to archived evidence does not count.
-func BuildSoA(controls []Control, links []Link, refs map[string]RecordRef, evidence map[string]EvidenceRef, today string) []SoALine {
-	byControl := map[string][]Link{}
-	for _, l := range links {
-		if l.ToType == "control" {
-			byControl[l.ToID] = append(byControl[l.ToID], l)
-		}
-	}
-	lines := make([]SoALine, 0, len(controls))
-	for _, c := range controls {
-		line := SoALine{Control: c}
-		for _, l := range byControl[c.ID] {
-			switch {
-			case l.FromType == "evidence":
-				if e, ok := evidence[l.FromID]; ok {
-					line.Evidence = append(line.Evidence, e)
-				}
-			case JustifyingLinks[l.FromType]:
-				r, ok := refs[l.FromType+":"+l.FromID]
-				if !ok {
-					continue // archived or gone
-				}
-				if l.FromType == "risk" {
-					line.Risks = append(line.Risks, r)
-				} else {
-					line.Requirements = append(line.Requirements, r)
-				}
+// SoASource is what the SoA is derived from. Records linked to a control
+// count only while active: archived risks, requirements and evidence are
+// left out by whoever fills it in.
+type SoASource struct {
+	// Controls are the organisation's active controls in display order.
+	Controls []Control
+	// Justifying lists, by control id, the active records whose links
+	// justify including the control (JustifyingLinks): risks (Type
+	// "risk") and requirements.
+	Justifying map[string][]RecordRef
+	// Evidence lists, by control id, the active evidence linked to the
+	// control, in any order.
+	Evidence map[string][]EvidenceRef
+	// EvidenceCounts, when not nil, counts each control's active evidence
+	// by control id, and Evidence need hold only the pieces that have
+	// expired by Today: an overview, for showing counts and warnings.
+	EvidenceCounts map[string]int
+	// Today is YYYY-MM-DD in the organisation's time zone; the warnings
+	// are checked against it.
+	Today string
+}
+
+// BuildSoA puts together the SoA from src: one line per control, in the
+// order of src.Controls, with its justifying records and evidence sorted
+// by reference and its warnings as of src.Today.
+func BuildSoA(src SoASource) []SoALine {
+	lines := make([]SoALine, 0, len(src.Controls))
+	for _, c := range src.Controls {
+		line := SoALine{Control: c, Evidence: src.Evidence[c.ID]}
+		for _, r := range src.Justifying[c.ID] {
+			if r.Type == "risk" {
+				line.Risks = append(line.Risks, r)
+			} else {
+				line.Requirements = append(line.Requirements, r)
 			}
 		}
 		sortRefs(line.Risks)
 		sortRefs(line.Requirements)
-		sort.Slice(line.Evidence, func(i, j int) bool { return line.Evidence[i].Ref < line.Evidence[j].Ref })
-		line.Warnings = line.Check(today)
+		slices.SortFunc(line.Evidence, func(a, b EvidenceRef) int { return strings.Compare(a.Ref, b.Ref) })
+		line.EvidenceCount = len(line.Evidence)
+		if src.EvidenceCounts != nil {
+			line.EvidenceCount = src.EvidenceCounts[c.ID]
+		}
+		line.Warnings = line.Check(src.Today)
 		lines = append(lines, line)
 	}
 	return lines
 }
 
 func sortRefs(r []RecordRef) {
-	sort.Slice(r, func(i, j int) bool { return r[i].Ref < r[j].Ref })
+	slices.SortFunc(r, func(a, b RecordRef) int { return strings.Compare(a.Ref, b.Ref) })
 }
 
 // Check returns the line's consistency warnings as of today.
@@ -140,7 +154,7 @@ func (l SoALine) Check(today string) []SoAWarning {
 			w = append(w, SoAWarning{Kind: WarnExcludedNoReason})
 		}
 	}
-	if c.Status == StatusImplemented && len(l.Evidence) == 0 {
+	if c.Status == StatusImplemented && l.EvidenceCount == 0 {
 		w = append(w, SoAWarning{Kind: WarnImplementedNoEvidence})
 	}
 	for i := range l.Evidence {
@@ -160,21 +174,35 @@ type SoASummary struct {
 func Summarize(lines []SoALine) SoASummary {
 	var s SoASummary
 	for _, l := range lines {
-		s.Controls++
-		switch l.Control.Decision {
-		case DecisionIncluded:
-			s.Included++
-		case DecisionExcluded:
-			s.Excluded++
-		default:
-			s.Undecided++
-		}
-		if l.Control.Status == StatusImplemented {
-			s.Implemented++
-		}
-		s.Warnings += len(l.Warnings)
+		s.add(l.Control.Decision, l.Control.Status, len(l.Warnings))
 	}
 	return s
+}
+
+// SummarizeEntries counts a version's entries by decision and warnings,
+// as Summarize counted the lines they were made from.
+func SummarizeEntries(entries []SoAEntry) SoASummary {
+	var s SoASummary
+	for _, e := range entries {
+		s.add(e.Decision, e.Status, len(e.Warnings))
+	}
+	return s
+}
+
+func (s *SoASummary) add(d Decision, st ControlStatus, warnings int) {
+	s.Controls++
+	switch d {
+	case DecisionIncluded:
+		s.Included++
+	case DecisionExcluded:
+		s.Excluded++
+	default:
+		s.Undecided++
+	}
+	if st == StatusImplemented {
+		s.Implemented++
+	}
+	s.Warnings += warnings
 }
 
 // SoAEntry is one line of a published (frozen) SoA version: everything
@@ -256,28 +284,11 @@ type SoAVersion struct {
 	ApproverName string
 	ApproverRole Role
 	Note         string
-	Entries      []SoAEntry
-}
-
-// Summary counts the version's entries.
-func (v SoAVersion) Summary() SoASummary {
-	var s SoASummary
-	for _, e := range v.Entries {
-		s.Controls++
-		switch e.Decision {
-		case DecisionIncluded:
-			s.Included++
-		case DecisionExcluded:
-			s.Excluded++
-		default:
-			s.Undecided++
-		}
-		if e.Status == StatusImplemented {
-			s.Implemented++
-		}
-		s.Warnings += len(e.Warnings)
-	}
-	return s
+	// Summary counts the entries as approved; it is kept with the version,
+	// so a list of versions carries it without their entries.
+	Summary SoASummary
+	// Entries are the lines as approved; nil in a list of versions.
+	Entries []SoAEntry
 }
 
 // SoAChangeKind says how a control's line differs between two versions.

@@ -2,6 +2,7 @@ package isms
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -17,56 +18,121 @@ func kinds(ws []SoAWarning) []WarningKind {
 func TestSoAWarnings(t *testing.T) {
 	const today = "2025-06-01"
 	base := Control{Meta: Meta{ID: "c1", Ref: "A.5.1"}, Kind: ControlAnnexA, Status: StatusNotStarted}
-	risk := Link{FromType: "risk", FromID: "r1", ToType: "control", ToID: "c1"}
-	req := Link{FromType: "requirement", FromID: "q1", ToType: "control", ToID: "c1"}
-	ev := Link{FromType: "evidence", FromID: "e1", ToType: "control", ToID: "c1"}
-	refs := map[string]RecordRef{"risk:r1": {Type: "risk", ID: "r1", Ref: "R-001", Title: "Ransomware"}, "requirement:q1": {Type: "requirement", ID: "q1", Ref: "Q-001", Title: "GDPR"}}
-	valid := map[string]EvidenceRef{"e1": {ID: "e1", Ref: "E-001", Title: "Backup log", ValidUntil: "2025-12-31"}}
-	expired := map[string]EvidenceRef{"e1": {ID: "e1", Ref: "E-001", Title: "Backup log", ValidUntil: "2025-05-31"}}
+	risk := RecordRef{Type: "risk", ID: "r1", Ref: "R-001", Title: "Ransomware"}
+	req := RecordRef{Type: "requirement", ID: "q1", Ref: "Q-001", Title: "GDPR"}
+	valid := EvidenceRef{ID: "e1", Ref: "E-001", Title: "Backup log", ValidUntil: "2025-12-31"}
+	expired := EvidenceRef{ID: "e1", Ref: "E-001", Title: "Backup log", ValidUntil: "2025-05-31"}
 	with := func(f func(*Control)) Control { c := base; f(&c); return c }
+	implemented := with(func(c *Control) { c.Decision, c.Justification, c.Status = DecisionIncluded, "x", StatusImplemented })
 	cases := []struct {
 		name     string
 		c        Control
-		links    []Link
-		evidence map[string]EvidenceRef
+		refs     []RecordRef
+		evidence []EvidenceRef
 		want     []WarningKind
 	}{
 		{"undecided", base, nil, nil, []WarningKind{WarnUndecided}},
 		{"decided", with(func(c *Control) { c.Decision, c.Justification = DecisionIncluded, "Board asked for it" }), nil, nil, nil},
 		{"included, nothing justifies it", with(func(c *Control) { c.Decision = DecisionIncluded }), nil, nil, []WarningKind{WarnIncludedUnjustified}},
-		{"included for a risk", with(func(c *Control) { c.Decision = DecisionIncluded }), []Link{risk}, nil, nil},
-		{"included for a requirement", with(func(c *Control) { c.Decision = DecisionIncluded }), []Link{req}, nil, nil},
+		{"included for a risk", with(func(c *Control) { c.Decision = DecisionIncluded }), []RecordRef{risk}, nil, nil},
+		{"included for a requirement", with(func(c *Control) { c.Decision = DecisionIncluded }), []RecordRef{req}, nil, nil},
 		{"excluded but treats a risk", with(func(c *Control) {
 			c.Decision, c.ExclusionReason, c.ExclusionText = DecisionExcluded, ExcludedNotNeeded, "No need"
-		}), []Link{risk}, nil, []WarningKind{WarnExcludedTreatsRisk}},
+		}), []RecordRef{risk}, nil, []WarningKind{WarnExcludedTreatsRisk}},
 		{"excluded, no risk", with(func(c *Control) {
 			c.Decision, c.ExclusionReason, c.ExclusionText = DecisionExcluded, ExcludedNotNeeded, "No need"
 		}), nil, nil, nil},
+		{"excluded for a requirement only", with(func(c *Control) {
+			c.Decision, c.ExclusionReason, c.ExclusionText = DecisionExcluded, ExcludedNotNeeded, "No need"
+		}), []RecordRef{req}, nil, nil},
 		{"excluded without reason", with(func(c *Control) { c.Decision = DecisionExcluded }), nil, nil, []WarningKind{WarnExcludedNoReason}},
 		{"excluded without text", with(func(c *Control) { c.Decision, c.ExclusionReason = DecisionExcluded, ExcludedOutOfScope }), nil, nil, []WarningKind{WarnExcludedNoReason}},
-		{"implemented, no evidence", with(func(c *Control) { c.Decision, c.Justification, c.Status = DecisionIncluded, "x", StatusImplemented }), nil, nil, []WarningKind{WarnImplementedNoEvidence}},
-		{"implemented with evidence", with(func(c *Control) { c.Decision, c.Justification, c.Status = DecisionIncluded, "x", StatusImplemented }), []Link{ev}, valid, nil},
-		{"evidence expired", with(func(c *Control) { c.Decision, c.Justification, c.Status = DecisionIncluded, "x", StatusImplemented }), []Link{ev}, expired, []WarningKind{WarnEvidenceExpired}},
-		{"evidence link to archived evidence", with(func(c *Control) { c.Decision, c.Justification, c.Status = DecisionIncluded, "x", StatusImplemented }), []Link{ev}, nil, []WarningKind{WarnImplementedNoEvidence}},
+		{"implemented, no evidence", implemented, nil, nil, []WarningKind{WarnImplementedNoEvidence}},
+		{"implemented with evidence", implemented, nil, []EvidenceRef{valid}, nil},
+		{"evidence expired", implemented, nil, []EvidenceRef{expired}, []WarningKind{WarnEvidenceExpired}},
+		{"evidence valid through today", implemented, nil, []EvidenceRef{{ID: "e1", Ref: "E-001", ValidUntil: today}}, nil},
+		{"evidence without an end", implemented, nil, []EvidenceRef{{ID: "e1", Ref: "E-001"}}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			lines := BuildSoA([]Control{tc.c}, tc.links, refs, tc.evidence, today)
-			if got := kinds(lines[0].Warnings); !reflect.DeepEqual(got, tc.want) {
+			full := BuildSoA(SoASource{Controls: []Control{tc.c}, Justifying: map[string][]RecordRef{"c1": tc.refs},
+				Evidence: map[string][]EvidenceRef{"c1": tc.evidence}, Today: today})
+			if got := kinds(full[0].Warnings); !reflect.DeepEqual(got, tc.want) {
 				t.Fatalf("warnings %v, want %v", got, tc.want)
+			}
+			if full[0].EvidenceCount != len(tc.evidence) {
+				t.Fatalf("evidence count %d, want %d", full[0].EvidenceCount, len(tc.evidence))
+			}
+			// An overview, which lists only the expired evidence and
+			// counts the rest, warns alike.
+			var onlyExpired []EvidenceRef
+			for _, e := range tc.evidence {
+				if e.ValidUntil != "" && e.ValidUntil < today {
+					onlyExpired = append(onlyExpired, e)
+				}
+			}
+			over := BuildSoA(SoASource{Controls: []Control{tc.c}, Justifying: map[string][]RecordRef{"c1": tc.refs},
+				Evidence: map[string][]EvidenceRef{"c1": onlyExpired}, EvidenceCounts: map[string]int{"c1": len(tc.evidence)}, Today: today})
+			if !reflect.DeepEqual(over[0].Warnings, full[0].Warnings) || over[0].EvidenceCount != len(tc.evidence) {
+				t.Fatalf("overview warnings %v (count %d), want %v", kinds(over[0].Warnings), over[0].EvidenceCount, tc.want)
 			}
 		})
 	}
-	// Links to other controls or from unknown record types are ignored.
-	lines := BuildSoA([]Control{with(func(c *Control) { c.Decision = DecisionIncluded })},
-		[]Link{{FromType: "risk", FromID: "r1", ToType: "control", ToID: "other"}, {FromType: "widget", FromID: "w", ToType: "control", ToID: "c1"}}, refs, nil, today)
-	if got := kinds(lines[0].Warnings); !reflect.DeepEqual(got, []WarningKind{WarnIncludedUnjustified}) {
-		t.Fatalf("foreign links changed warnings: %v", got)
+	// Records of other controls do not count.
+	lines := BuildSoA(SoASource{Controls: []Control{with(func(c *Control) { c.Decision = DecisionIncluded })},
+		Justifying: map[string][]RecordRef{"other": {risk}}, Evidence: map[string][]EvidenceRef{"other": {valid}},
+		EvidenceCounts: map[string]int{"other": 1}, Today: today})
+	if got := kinds(lines[0].Warnings); !reflect.DeepEqual(got, []WarningKind{WarnIncludedUnjustified}) || lines[0].EvidenceCount != 0 {
+		t.Fatalf("another control's records changed the line: %v, %d evidence", got, lines[0].EvidenceCount)
 	}
-	// Derived justification: the risks and requirements, sorted.
-	lines = BuildSoA([]Control{with(func(c *Control) { c.Decision = DecisionIncluded })}, []Link{req, risk}, refs, nil, today)
-	if len(lines[0].Risks) != 1 || lines[0].Risks[0].Ref != "R-001" || len(lines[0].Requirements) != 1 {
-		t.Fatalf("derived links %+v", lines[0])
+}
+
+// TestBuildSoAOrder: lines follow the controls; each line's risks,
+// requirements and evidence are sorted by reference, and every expired
+// piece gets its own warning in that order.
+func TestBuildSoAOrder(t *testing.T) {
+	a := Control{Meta: Meta{ID: "a", Ref: "A.5.1"}, Decision: DecisionIncluded, Status: StatusImplemented}
+	b := Control{Meta: Meta{ID: "b", Ref: "A.5.2"}, Decision: DecisionExcluded, Status: StatusNotStarted}
+	lines := BuildSoA(SoASource{
+		Controls: []Control{b, a},
+		Justifying: map[string][]RecordRef{"a": {
+			{Type: "requirement", ID: "q2", Ref: "Q-002"}, {Type: "risk", ID: "r2", Ref: "R-002"},
+			{Type: "requirement", ID: "q1", Ref: "Q-001"}, {Type: "risk", ID: "r1", Ref: "R-001"},
+		}},
+		Evidence: map[string][]EvidenceRef{"a": {
+			{ID: "e3", Ref: "E-003", ValidUntil: "2025-01-01"}, {ID: "e1", Ref: "E-001"}, {ID: "e2", Ref: "E-002", ValidUntil: "2024-01-01"},
+		}},
+		Today: "2025-06-01",
+	})
+	if len(lines) != 2 || lines[0].Control.ID != "b" || lines[1].Control.ID != "a" {
+		t.Fatalf("lines out of control order: %+v", lines)
+	}
+	refs := func(l SoALine) string {
+		var out []string
+		for _, r := range l.Risks {
+			out = append(out, r.Ref)
+		}
+		for _, r := range l.Requirements {
+			out = append(out, r.Ref)
+		}
+		for _, e := range l.Evidence {
+			out = append(out, e.Ref)
+		}
+		for _, w := range l.Warnings {
+			if w.Evidence != nil {
+				out = append(out, string(w.Kind)+":"+w.Evidence.Ref)
+			}
+		}
+		return strings.Join(out, " ")
+	}
+	if got, want := refs(lines[1]), "R-001 R-002 Q-001 Q-002 E-001 E-002 E-003 evidence_expired:E-002 evidence_expired:E-003"; got != want {
+		t.Fatalf("line a: %s, want %s", got, want)
+	}
+	if s := Summarize(lines); s != (SoASummary{Controls: 2, Included: 1, Excluded: 1, Implemented: 1, Warnings: 3}) {
+		t.Fatalf("summary %+v", s)
+	}
+	if s := SummarizeEntries(Entries(lines)); s != Summarize(lines) {
+		t.Fatalf("entries summary %+v, lines summary %+v", s, Summarize(lines))
 	}
 }
 

@@ -131,7 +131,7 @@ func (s SoA) facts(tr i18n.Translator) [][2]string {
 			out = append(out, [2]string{tr.T("report.soa.note"), s.Note})
 		}
 	}
-	sum := isms.SoAVersion{Entries: s.Entries}.Summary()
+	sum := isms.SummarizeEntries(s.Entries)
 	out = append(out, [2]string{tr.T("report.soa.summary"), tr.T("report.soa.summary_text", sum.Controls, sum.Included, sum.Excluded, sum.Undecided)})
 	at := s.Info.ExportedAt
 	if at.IsZero() {

@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
@@ -34,22 +37,29 @@ func (t *tx) today(orgID string) (string, error) {
 }
 
 // soaLines derives the SoA of the organisation from its active controls,
-// the links arriving at them and its active evidence.
+// the records linked to them and its active evidence.
 func (t *tx) soaLines(orgID string) ([]isms.SoALine, string, error) {
-	return t.soaLinesOf(orgID, "")
+	return t.soaLinesOf(orgID, "", false)
 }
 
 // soaLinesOf derives the SoA lines of every active control, or of the one
-// control with controlID (reading only that control's links and evidence).
-func (t *tx) soaLinesOf(orgID, controlID string) ([]isms.SoALine, string, error) {
-	today, err := t.today(orgID)
-	if err != nil {
+// control with controlID. An overview counts each control's evidence and
+// lists only the expired pieces (see isms.SoASource), which is all its
+// warnings need.
+func (t *tx) soaLinesOf(orgID, controlID string, overview bool) ([]isms.SoALine, string, error) {
+	src := isms.SoASource{Justifying: map[string][]isms.RecordRef{}, Evidence: map[string][]isms.EvidenceRef{}}
+	var err error
+	if src.Today, err = t.today(orgID); err != nil {
 		return nil, "", err
 	}
-	var cs []isms.Control
-	linkQ, linkArgs := `SELECT from_type, from_id, to_id FROM record_links WHERE org_id = $1 AND to_type = 'control'`, []any{orgID}
+	// Every query below reads links arriving at controls (l) joined to the
+	// records they come from; cond confines them to the one control. Each
+	// join is a CROSS JOIN with the side to read first on the left (the
+	// links, or the few archived or expired pieces of evidence): SQLite
+	// keeps that order, PostgreSQL plans it as any join.
+	cond, args := "", []any{orgID}
 	if controlID == "" {
-		if cs, err = allActive(t, controls, orgID); err != nil {
+		if src.Controls, err = allActive(t, controls, orgID); err != nil {
 			return nil, "", err
 		}
 	} else {
@@ -57,70 +67,96 @@ func (t *tx) soaLinesOf(orgID, controlID string) ([]isms.SoALine, string, error)
 		if err != nil {
 			return nil, "", err
 		}
-		cs = []isms.Control{c}
-		linkQ += ` AND to_id = $2`
-		linkArgs = append(linkArgs, controlID)
+		src.Controls = []isms.Control{c}
+		cond, args = ` AND l.to_id = $2`, append(args, controlID)
 	}
-	rows, err := t.Query(linkQ, linkArgs...)
-	if err != nil {
-		return nil, "", err
-	}
-	var links []isms.Link
-	ids := map[string][]string{} // from type → ids
-	var evidenceIDs []string
-	for rows.Next() {
-		l := isms.Link{ToType: "control"}
-		if err := rows.Scan(&l.FromType, &l.FromID, &l.ToID); err != nil {
-			rows.Close()
-			return nil, "", err
+	for _, typ := range slices.Sorted(maps.Keys(isms.JustifyingLinks)) {
+		lk, ok := linkable[typ]
+		if !ok {
+			continue // that register does not exist in this version
 		}
-		links = append(links, l)
-		if isms.JustifyingLinks[l.FromType] {
-			ids[l.FromType] = append(ids[l.FromType], l.FromID)
-		}
-		if l.FromType == "evidence" {
-			evidenceIDs = append(evidenceIDs, l.FromID)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, "", err
-	}
-	refs := map[string]isms.RecordRef{}
-	for typ, list := range ids {
-		if err := t.refsOf(orgID, typ, list, true, refs); err != nil {
-			return nil, "", err
-		}
-	}
-	evidence := map[string]isms.EvidenceRef{}
-	scanEvidence := func(q string, args ...any) error {
-		er, err := t.Query(q, args...)
+		err := t.each(`SELECT l.to_id, x.id, x.`+lk.ref+`, x.`+lk.title+` FROM record_links l CROSS JOIN `+lk.table+` x
+			WHERE l.org_id = $1 AND l.to_type = 'control' AND l.from_type = '`+typ+`'
+			AND x.org_id = l.org_id AND x.id = l.from_id AND x.archived_at IS NULL`+cond, args,
+			func(rows *sql.Rows) error {
+				var to string
+				r := isms.RecordRef{Type: typ}
+				if err := rows.Scan(&to, &r.ID, &r.Ref, &r.Title); err != nil {
+					return err
+				}
+				src.Justifying[to] = append(src.Justifying[to], r)
+				return nil
+			})
 		if err != nil {
+			return nil, "", err
+		}
+	}
+	scanEvidence := func(rows *sql.Rows) error {
+		var to string
+		var e isms.EvidenceRef
+		if err := rows.Scan(&to, &e.ID, &e.Ref, &e.Title, &e.ValidUntil); err != nil {
 			return err
 		}
-		defer er.Close()
-		for er.Next() {
-			var e isms.EvidenceRef
-			if err := er.Scan(&e.ID, &e.Ref, &e.Title, &e.ValidUntil); err != nil {
+		src.Evidence[to] = append(src.Evidence[to], e)
+		return nil
+	}
+	if !overview {
+		err := t.each(`SELECT l.to_id, e.id, e.ref, e.title, e.valid_until FROM record_links l CROSS JOIN evidence e
+			WHERE l.org_id = $1 AND l.to_type = 'control' AND l.from_type = 'evidence'
+			AND e.org_id = l.org_id AND e.id = l.from_id AND e.archived_at IS NULL`+cond, args, scanEvidence)
+		if err != nil {
+			return nil, "", err
+		}
+		return isms.BuildSoA(src), src.Today, nil
+	}
+	// The evidence of each control is every evidence link to it less the
+	// links from archived evidence: a link's ends are checked when it is
+	// made and records are archived, never deleted. Counting only the few
+	// archived pieces spares looking up every linked one.
+	src.EvidenceCounts = map[string]int{}
+	count := func(sign int) func(*sql.Rows) error {
+		return func(rows *sql.Rows) error {
+			var to string
+			var n int
+			if err := rows.Scan(&to, &n); err != nil {
 				return err
 			}
-			evidence[e.ID] = e
-		}
-		return er.Err()
-	}
-	const evidenceQ = `SELECT id, ref, title, valid_until FROM evidence WHERE org_id = $1 AND archived_at IS NULL`
-	if controlID == "" {
-		if err := scanEvidence(evidenceQ, orgID); err != nil {
-			return nil, "", err
-		}
-	} else {
-		if err := inChunks(orgID, evidenceIDs, func(in string, args []any) error {
-			return scanEvidence(evidenceQ+` AND id IN `+in, args...)
-		}); err != nil {
-			return nil, "", err
+			src.EvidenceCounts[to] += sign * n
+			return nil
 		}
 	}
-	return isms.BuildSoA(cs, links, refs, evidence, today), today, nil
+	if err := t.each(`SELECT l.to_id, COUNT(*) FROM record_links l
+		WHERE l.org_id = $1 AND l.to_type = 'control' AND l.from_type = 'evidence'`+cond+` GROUP BY l.to_id`, args, count(1)); err != nil {
+		return nil, "", err
+	}
+	if err := t.each(`SELECT l.to_id, COUNT(*) FROM evidence e CROSS JOIN record_links l
+		WHERE e.org_id = $1 AND e.archived_at IS NOT NULL
+		AND l.org_id = e.org_id AND l.from_type = 'evidence' AND l.from_id = e.id AND l.to_type = 'control'`+cond+` GROUP BY l.to_id`, args, count(-1)); err != nil {
+		return nil, "", err
+	}
+	today := "$" + strconv.Itoa(len(args)+1)
+	if err := t.each(`SELECT l.to_id, e.id, e.ref, e.title, e.valid_until FROM evidence e CROSS JOIN record_links l
+		WHERE e.org_id = $1 AND e.archived_at IS NULL AND e.valid_until <> '' AND e.valid_until < `+today+`
+		AND l.org_id = e.org_id AND l.from_type = 'evidence' AND l.from_id = e.id AND l.to_type = 'control'`+cond,
+		append(args, src.Today), scanEvidence); err != nil {
+		return nil, "", err
+	}
+	return isms.BuildSoA(src), src.Today, nil
+}
+
+// each runs q and calls fn for every row.
+func (t *tx) each(q string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := t.Query(q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // SoALine derives the SoA line of one control (its justification,
@@ -131,7 +167,7 @@ func (db *DB) SoALine(ctx context.Context, a isms.Actor, controlID string) (isms
 		return line, err
 	}
 	err := db.read(ctx, func(t *tx) error {
-		lines, _, err := t.soaLinesOf(a.OrgID, controlID)
+		lines, _, err := t.soaLinesOf(a.OrgID, controlID, false)
 		if err != nil {
 			return err
 		}
@@ -195,17 +231,29 @@ func (t *tx) refsOf(orgID, typ string, ids []string, activeOnly bool, refs map[s
 // consistency warnings, and how it compares with the latest published
 // version.
 func (db *DB) SoA(ctx context.Context, a isms.Actor) (SoA, error) {
+	return db.soa(ctx, a, false)
+}
+
+// SoAOverview is SoA for showing the statement rather than exporting it:
+// each line counts its evidence (EvidenceCount) but lists only the expired
+// pieces its warnings name. Everything else is as SoA returns it.
+func (db *DB) SoAOverview(ctx context.Context, a isms.Actor) (SoA, error) {
+	return db.soa(ctx, a, true)
+}
+
+func (db *DB) soa(ctx context.Context, a isms.Actor, overview bool) (SoA, error) {
 	var s SoA
 	if err := a.Require(isms.PermReadRegisters); err != nil {
 		return s, err
 	}
 	err := db.read(ctx, func(t *tx) error {
 		var err error
-		if s.Lines, s.Today, err = t.soaLines(a.OrgID); err != nil {
+		if s.Lines, s.Today, err = t.soaLinesOf(a.OrgID, "", overview); err != nil {
 			return err
 		}
 		s.Summary = isms.Summarize(s.Lines)
-		// Compare fingerprints rather than decoding the latest version.
+		// Compare fingerprints rather than decoding the latest version;
+		// neither looks at evidence.
 		var number int
 		var fp string
 		err = t.QueryRow(`SELECT number, fingerprint FROM soa_versions WHERE org_id = $1 ORDER BY number DESC LIMIT 1`, a.OrgID).Scan(&number, &fp)
@@ -229,27 +277,48 @@ func (db *DB) SoA(ctx context.Context, a isms.Actor) (SoA, error) {
 	return s, err
 }
 
-const soaColumns = `v.id, v.org_id, v.number, v.approved_at, v.approved_by, v.approver_role, v.note, v.entries, COALESCE(u.name, '')`
+// soaListColumns are a version's columns without its entries.
+const soaListColumns = `v.id, v.org_id, v.number, v.approved_at, v.approved_by, v.approver_role, v.note,
+	v.controls, v.included, v.excluded, v.undecided, v.implemented, v.warnings, COALESCE(u.name, '')`
 
-func scanSoAVersion(row interface{ Scan(...any) error }) (isms.SoAVersion, error) {
+const soaColumns = soaListColumns + `, v.entries`
+
+const soaFrom = ` FROM soa_versions v LEFT JOIN users u ON u.id = v.approved_by`
+
+// scanSoAVersion reads a row of soaListColumns, followed by the entries
+// when entries is true.
+func scanSoAVersion(row interface{ Scan(...any) error }, entries bool) (isms.SoAVersion, error) {
 	var v isms.SoAVersion
-	var at, entries string
-	if err := row.Scan(&v.ID, &v.OrgID, &v.Number, &at, &v.ApprovedBy, &v.ApproverRole, &v.Note, &entries, &v.ApproverName); err != nil {
+	var at, js string
+	s := &v.Summary
+	dest := []any{&v.ID, &v.OrgID, &v.Number, &at, &v.ApprovedBy, &v.ApproverRole, &v.Note,
+		&s.Controls, &s.Included, &s.Excluded, &s.Undecided, &s.Implemented, &s.Warnings, &v.ApproverName}
+	if entries {
+		dest = append(dest, &js)
+	}
+	if err := row.Scan(dest...); err != nil {
 		return v, err
 	}
 	var err error
 	if v.ApprovedAt, err = isms.ParseTime(at); err != nil {
 		return v, err
 	}
-	if err := json.Unmarshal([]byte(entries), &v.Entries); err != nil {
+	if !entries {
+		return v, nil
+	}
+	if err := json.Unmarshal([]byte(js), &v.Entries); err != nil {
 		return v, fmt.Errorf("SoA version %d: %w", v.Number, err)
 	}
 	return v, nil
 }
 
+// soaVersion reads version number n with its entries.
+func (t *tx) soaVersion(orgID string, n int) (isms.SoAVersion, error) {
+	return scanSoAVersion(t.QueryRow(`SELECT `+soaColumns+soaFrom+` WHERE v.org_id = $1 AND v.number = $2`, orgID, n), true)
+}
+
 func (t *tx) latestSoA(orgID string) (isms.SoAVersion, bool, error) {
-	v, err := scanSoAVersion(t.QueryRow(`SELECT `+soaColumns+` FROM soa_versions v LEFT JOIN users u ON u.id = v.approved_by
-		WHERE v.org_id = $1 ORDER BY v.number DESC LIMIT 1`, orgID))
+	v, err := scanSoAVersion(t.QueryRow(`SELECT `+soaColumns+soaFrom+` WHERE v.org_id = $1 ORDER BY v.number DESC LIMIT 1`, orgID), true)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return v, false, nil
@@ -291,14 +360,16 @@ func (db *DB) PublishSoA(ctx context.Context, a isms.Actor, note string) (isms.S
 		if err != nil {
 			return err
 		}
+		s := isms.Summarize(lines)
 		v = isms.SoAVersion{ID: newID(), OrgID: a.OrgID, Number: latest.Number + 1, ApprovedAt: t.now, ApprovedBy: a.UserID,
-			ApproverName: a.UserName, ApproverRole: a.Role, Note: note, Entries: entries}
-		if _, err := t.Exec(`INSERT INTO soa_versions (id, org_id, number, approved_at, approved_by, approver_role, note, entries, fingerprint)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, v.ID, v.OrgID, v.Number, t.nowText(), v.ApprovedBy, string(v.ApproverRole), v.Note, string(b),
-			isms.SoAFingerprint(v.Entries)); err != nil {
+			ApproverName: a.UserName, ApproverRole: a.Role, Note: note, Summary: s, Entries: entries}
+		if _, err := t.Exec(`INSERT INTO soa_versions (id, org_id, number, approved_at, approved_by, approver_role, note, entries, fingerprint,
+			controls, included, excluded, undecided, implemented, warnings)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+			v.ID, v.OrgID, v.Number, t.nowText(), v.ApprovedBy, string(v.ApproverRole), v.Note, string(b), isms.SoAFingerprint(v.Entries),
+			s.Controls, s.Included, s.Excluded, s.Undecided, s.Implemented, s.Warnings); err != nil {
 			return err
 		}
-		s := isms.Summarize(lines)
 		return t.audit(a.OrgID, a.UserID, "soa_version", v.ID, "approve", nil, map[string]any{
 			"number": v.Number, "note": v.Note, "controls": s.Controls, "included": s.Included, "excluded": s.Excluded,
 			"warnings": s.Warnings, "approver_role": string(a.Role),
@@ -307,28 +378,23 @@ func (db *DB) PublishSoA(ctx context.Context, a isms.Actor, note string) (isms.S
 	return v, err
 }
 
-// SoAVersions lists the published versions, newest first, without their
-// entries' detail beyond the summary.
+// SoAVersions lists the published versions, newest first, with their
+// summaries but without their entries.
 func (db *DB) SoAVersions(ctx context.Context, a isms.Actor) ([]isms.SoAVersion, error) {
 	if err := a.Require(isms.PermReadRegisters); err != nil {
 		return nil, err
 	}
 	var out []isms.SoAVersion
 	err := db.read(ctx, func(t *tx) error {
-		rows, err := t.Query(`SELECT `+soaColumns+` FROM soa_versions v LEFT JOIN users u ON u.id = v.approved_by
-			WHERE v.org_id = $1 ORDER BY v.number DESC`, a.OrgID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			v, err := scanSoAVersion(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, v)
-		}
-		return rows.Err()
+		return t.each(`SELECT `+soaListColumns+soaFrom+` WHERE v.org_id = $1 ORDER BY v.number DESC`, []any{a.OrgID},
+			func(rows *sql.Rows) error {
+				v, err := scanSoAVersion(rows, false)
+				if err != nil {
+					return err
+				}
+				out = append(out, v)
+				return nil
+			})
 	})
 	return out, err
 }
@@ -341,8 +407,7 @@ func (db *DB) SoAVersion(ctx context.Context, a isms.Actor, n int) (isms.SoAVers
 	}
 	err := db.read(ctx, func(t *tx) error {
 		var err error
-		v, err = scanSoAVersion(t.QueryRow(`SELECT `+soaColumns+` FROM soa_versions v LEFT JOIN users u ON u.id = v.approved_by
-			WHERE v.org_id = $1 AND v.number = $2`, a.OrgID, n))
+		v, err = t.soaVersion(a.OrgID, n)
 		return err
 	})
 	return v, err
@@ -361,8 +426,7 @@ func (db *DB) CompareSoA(ctx context.Context, a isms.Actor, from, to int) ([]ism
 				lines, _, err := t.soaLines(a.OrgID)
 				return isms.Entries(lines), err
 			}
-			v, err := scanSoAVersion(t.QueryRow(`SELECT `+soaColumns+` FROM soa_versions v LEFT JOIN users u ON u.id = v.approved_by
-				WHERE v.org_id = $1 AND v.number = $2`, a.OrgID, n))
+			v, err := t.soaVersion(a.OrgID, n)
 			return v.Entries, err
 		}
 		f, err := entries(from)

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -179,12 +180,209 @@ func TestPublishSoA(t *testing.T) {
 		if err != nil || len(vs) != 2 || vs[0].Number != 2 {
 			t.Fatalf("versions %d %v", len(vs), err)
 		}
+		// The list carries each version's summary as approved, without
+		// its entries.
+		for i, v := range []isms.SoAVersion{v2, v1} {
+			got, want := vs[i], isms.SummarizeEntries(v.Entries)
+			if got.Summary != want || v.Summary != want || got.Entries != nil || got.Note != v.Note || got.ApproverName == "" || !got.ApprovedAt.Equal(v.ApprovedAt) {
+				t.Fatalf("listed version %d: %+v, want summary %+v", v.Number, got, want)
+			}
+			if one, err := db.SoAVersion(ctx, owner, v.Number); err != nil || one.Summary != want || len(one.Entries) != 93 {
+				t.Fatalf("version %d: summary %+v, %d entries, %v", v.Number, one.Summary, len(one.Entries), err)
+			}
+		}
+		if s := vs[1].Summary; s.Controls != 93 || s.Included != 1 || s.Excluded != 0 || s.Undecided != 92 || s.Implemented != 0 || s.Warnings != 92 {
+			t.Fatalf("version 1 summary %+v", s)
+		}
+		if s := vs[0].Summary; s.Included != 1 || s.Excluded != 1 || s.Undecided != 91 || s.Implemented != 1 {
+			t.Fatalf("version 2 summary %+v", s)
+		}
 		if _, err := db.SoAVersion(ctx, owner, 9); isms.ErrorKind(err) != isms.KindNotFound {
 			t.Fatalf("missing version: %v", err)
 		}
 		g := storetest.Seed(t, db, "other")
 		if vs, _ := db.SoAVersions(ctx, g.Owner()); len(vs) != 0 {
 			t.Fatal("versions leak across organisations")
+		}
+	})
+}
+
+// TestSoAOverviewMatchesSoA: the overview the SoA page shows has the same
+// lines, warnings, summary and comparison with the latest version as the
+// full statement the exports and the API use; only its evidence is
+// counted rather than listed (expired pieces, which the warnings name,
+// are still listed). Archived evidence and risks count in neither, and
+// nothing of another organisation does.
+func TestSoAOverviewMatchesSoA(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		db.Now = func() time.Time { return time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC) }
+		f := storetest.Seed(t, db, "acme")
+		g := storetest.Seed(t, db, "other")
+		owner := f.Owner()
+		update := func(ref string, fn func(*isms.Control)) isms.Control {
+			t.Helper()
+			c := controlByRef(t, db, owner, ref)
+			fn(&c)
+			c, err := db.UpdateControl(ctx, owner, c, c.Version)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		implemented := func(c *isms.Control) {
+			c.Decision, c.Justification, c.Status = isms.DecisionIncluded, "Needed", isms.StatusImplemented
+		}
+		c51, c52, c53 := update("A.5.1", implemented), update("A.5.2", implemented), update("A.5.3", implemented)
+		evidence := func(title, validUntil string, controls ...isms.Control) isms.Evidence {
+			t.Helper()
+			var ids []string
+			for _, c := range controls {
+				ids = append(ids, c.ID)
+			}
+			e, err := db.CreateEvidence(ctx, owner, isms.Evidence{Title: title, Kind: isms.EvidenceNote, Description: "x", ValidUntil: validUntil}, ids, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return e
+		}
+		// A.5.1: valid, open-ended, expired (shared with A.5.2), and an
+		// archived expired piece. A.5.2: the shared expired piece and an
+		// archived one. A.5.3: only an archived piece.
+		evidence("Valid policy", "2026-01-01", c51)
+		evidence("Standing note", "", c51)
+		expired := evidence("Old pen test", "2025-05-31", c51, c52)
+		evidence("Expires today", "2025-06-01", c52)
+		for _, c := range []isms.Control{c51, c52, c53} {
+			e := evidence("Withdrawn for "+c.Ref, "2025-01-01", c)
+			if _, err := db.ArchiveEvidence(ctx, owner, e.ID, e.Version, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A risk justifies A.8.7 and an archived one A.8.8, which is
+		// excluded.
+		r, err := db.CreateRisk(ctx, owner, isms.Risk{Title: "Malware"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		gone, err := db.CreateRisk(ctx, owner, isms.Risk{Title: "Retired"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c87 := update("A.8.7", func(c *isms.Control) { c.Decision = isms.DecisionIncluded })
+		c88 := update("A.8.8", func(c *isms.Control) {
+			c.Decision, c.ExclusionReason, c.ExclusionText = isms.DecisionExcluded, isms.ExcludedNotNeeded, "No software of our own"
+		})
+		for _, l := range []struct{ risk, control string }{{r.ID, c87.ID}, {gone.ID, c88.ID}, {gone.ID, c87.ID}} {
+			if err := db.LinkRisk(ctx, owner, l.risk, "control", l.control, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.ArchiveRisk(ctx, owner, gone.ID, gone.Version, true); err != nil {
+			t.Fatal(err)
+		}
+		// Another organisation's evidence on its own A.5.3.
+		o53 := controlByRef(t, db, g.Owner(), "A.5.3")
+		if _, err := db.CreateEvidence(ctx, g.Owner(), isms.Evidence{Title: "Theirs", Kind: isms.EvidenceNote, Description: "x", ValidUntil: "2020-01-01"},
+			[]string{o53.ID}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.PublishSoA(ctx, owner, ""); err != nil {
+			t.Fatal(err)
+		}
+
+		full, err := db.SoA(ctx, owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		over, err := db.SoAOverview(ctx, owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byRef := map[string]isms.SoALine{}
+		for _, l := range full.Lines {
+			byRef[l.Control.Ref] = l
+		}
+		titles := func(es []isms.EvidenceRef) string {
+			var out []string
+			for _, e := range es {
+				out = append(out, e.Title)
+			}
+			return strings.Join(out, ", ")
+		}
+		for ref, want := range map[string]struct {
+			evidence string
+			warnings []isms.WarningKind
+		}{
+			"A.5.1": {"Valid policy, Standing note, Old pen test", []isms.WarningKind{isms.WarnEvidenceExpired}},
+			"A.5.2": {"Old pen test, Expires today", []isms.WarningKind{isms.WarnEvidenceExpired}},
+			"A.5.3": {"", []isms.WarningKind{isms.WarnImplementedNoEvidence}},
+			"A.8.7": {"", nil},
+			"A.8.8": {"", nil},
+		} {
+			l := byRef[ref]
+			if got := titles(l.Evidence); got != want.evidence || l.EvidenceCount != len(l.Evidence) {
+				t.Errorf("%s evidence %q (count %d), want %q", ref, got, l.EvidenceCount, want.evidence)
+			}
+			var kinds []isms.WarningKind
+			for _, w := range l.Warnings {
+				kinds = append(kinds, w.Kind)
+			}
+			if !reflect.DeepEqual(kinds, want.warnings) {
+				t.Errorf("%s warnings %v, want %v", ref, kinds, want.warnings)
+			}
+		}
+		if l := byRef["A.5.1"]; l.Warnings[0].Evidence == nil || l.Warnings[0].Evidence.ID != expired.ID {
+			t.Errorf("A.5.1's expiry warning names %+v, want %s", l.Warnings[0].Evidence, expired.Ref)
+		}
+		if l := byRef["A.8.7"]; len(l.Risks) != 1 || l.Risks[0].ID != r.ID {
+			t.Errorf("A.8.7 risks %+v, want only %s", l.Risks, r.Ref)
+		}
+
+		if over.Summary != full.Summary || over.Today != full.Today || over.Latest != 1 || full.Latest != 1 || over.Changed || full.Changed {
+			t.Fatalf("overview %+v %s v%d changed=%v; full %+v %s v%d changed=%v", over.Summary, over.Today, over.Latest, over.Changed,
+				full.Summary, full.Today, full.Latest, full.Changed)
+		}
+		if len(over.Lines) != len(full.Lines) {
+			t.Fatalf("%d overview lines, %d full", len(over.Lines), len(full.Lines))
+		}
+		for i, fl := range full.Lines {
+			ol := over.Lines[i]
+			var expiredOnly []isms.EvidenceRef
+			for _, e := range fl.Evidence {
+				if e.ValidUntil != "" && e.ValidUntil < full.Today {
+					expiredOnly = append(expiredOnly, e)
+				}
+			}
+			if !reflect.DeepEqual(ol.Evidence, expiredOnly) || ol.EvidenceCount != len(fl.Evidence) {
+				t.Errorf("%s overview evidence %v (count %d), want %v (count %d)", fl.Control.Ref, ol.Evidence, ol.EvidenceCount, expiredOnly, len(fl.Evidence))
+			}
+			ol.Evidence, fl.Evidence = nil, nil
+			if !reflect.DeepEqual(ol, fl) {
+				t.Errorf("%s overview line\n%+v\nwant\n%+v", fl.Control.Ref, ol, fl)
+			}
+			// A control's own line is the full statement's.
+			if fl.Control.Ref == "A.5.1" || fl.Control.Ref == "A.8.7" {
+				one, err := db.SoALine(ctx, owner, fl.Control.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := byRef[fl.Control.Ref]
+				if !reflect.DeepEqual(one, want) {
+					t.Errorf("SoALine(%s)\n%+v\nwant\n%+v", fl.Control.Ref, one, want)
+				}
+			}
+		}
+
+		// The other organisation's statement holds only its own evidence.
+		theirs, err := db.SoAOverview(ctx, g.Owner())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range theirs.Lines {
+			if n := l.EvidenceCount; (l.Control.Ref == "A.5.3") != (n == 1) || (n == 1 && len(l.Evidence) != 1) {
+				t.Errorf("other org's %s: %d evidence, %v", l.Control.Ref, n, l.Evidence)
+			}
 		}
 	})
 }

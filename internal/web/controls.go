@@ -187,7 +187,7 @@ func (a *app) controlsList(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	if err != nil {
 		return err
 	}
-	soa, err := a.DB.SoA(ctx, c.Actor)
+	soa, err := a.DB.SoAOverview(ctx, c.Actor)
 	if err != nil {
 		return err
 	}

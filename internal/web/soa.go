@@ -21,7 +21,6 @@ type soaRow struct {
 	Justification string
 	Warnings      []string
 	WarningTitle  string // the warnings in one line, for the row's pill
-	WarningCount  string // "2 warnings"
 	EvidenceCount int
 }
 
@@ -74,10 +73,7 @@ func (a *app) showSoA(w http.ResponseWriter, r *http.Request, c *reqCtx, status 
 		ctl := l.Control
 		row := soaRow{Control: ctl, Href: orgPath(c.Org.Slug, "/controls/"+ctl.ID), Justification: report.Justification(tr, entries[i]),
 			Warnings: ctlWarningTexts(tr, c.Org, l.Warnings), EvidenceCount: l.EvidenceCount}
-		if len(row.Warnings) > 0 {
-			row.WarningTitle = strings.Join(row.Warnings, " ")
-			row.WarningCount = tr.Plural("web.soa.row_warnings", len(row.Warnings))
-		}
+		row.WarningTitle = strings.Join(row.Warnings, " ")
 		th := ctl.Theme
 		j, ok := idx[th]
 		if !ok {
