@@ -116,13 +116,16 @@ func (e *env) serve(cmd *cobra.Command, _ []string) error {
 	if tok != "" {
 		fmt.Fprintf(e.stdout, "No user exists yet. Open this one-time setup link to create the first organisation and its owner:\n  %s/setup?token=%s\n", base, tok)
 	}
-	if err := db.Optimize(ctx); err != nil {
-		log.Warn("refresh planner statistics", "err", err)
-	}
-	// Start-up work (migrations, catalogue sync, statistics) leaves garbage
-	// behind; hand it back to the system now rather than carry it while idle.
-	debug.FreeOSMemory()
 	go func() {
+		// Statistics are kept in the database, so pages are served with the
+		// last ones while they are refreshed.
+		if err := db.Optimize(ctx); err != nil {
+			log.Warn("refresh planner statistics", "err", err)
+		}
+		// Start-up work (migrations, catalogue sync, statistics) leaves
+		// garbage behind; hand it back to the system rather than carry it
+		// while idle.
+		debug.FreeOSMemory()
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()
 		for {
