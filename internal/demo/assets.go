@@ -127,6 +127,7 @@ func weighted(rng *rand.Rand, w []int) int {
 // done, some left overdue.
 func generateActions(ctx context.Context, db *store.DB, a isms.Actor, rng *rand.Rand, n int, memberIDs, assetIDs []string) error {
 	today := time.Now().UTC()
+	var batch []isms.Action
 	for i := 0; i < n; i++ {
 		x := isms.Action{
 			Title:      fmt.Sprintf("%s asset group %d", actionVerbs[rng.IntN(len(actionVerbs))], 1+rng.IntN(200)),
@@ -147,9 +148,16 @@ func generateActions(ctx context.Context, db *store.DB, a isms.Actor, rng *rand.
 		case rng.IntN(3) == 0:
 			x.Status = isms.ActionInProgress
 		}
-		if _, err := db.CreateAction(ctx, a, x); err != nil {
-			return err
+		batch = append(batch, x)
+		if len(batch) == actionBatch || i == n-1 {
+			if err := db.CreateActions(ctx, a, batch); err != nil {
+				return err
+			}
+			batch = batch[:0]
 		}
 	}
 	return nil
 }
+
+// actionBatch is how many actions go into one transaction.
+const actionBatch = 500

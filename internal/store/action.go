@@ -137,19 +137,11 @@ func (t *tx) checkAction(a isms.Actor, x *isms.Action, prevStatus isms.ActionSta
 // CreateAction records a new action. Editors may create any; contributors
 // may create actions they are responsible for (e.g. for their own risks).
 func (db *DB) CreateAction(ctx context.Context, a isms.Actor, x isms.Action) (isms.Action, error) {
-	x.Meta = isms.Meta{}
-	x.Normalize()
-	if !a.Can(isms.PermWriteRegisters) && !(a.Can(isms.PermWriteOwned) && x.ResponsibleID == a.UserID) {
-		return x, isms.Errorf(isms.KindForbidden, "error.forbidden")
-	}
-	if err := x.Validate(); err != nil {
+	if err := prepareAction(a, &x); err != nil {
 		return x, err
 	}
 	err := db.write(ctx, func(t *tx) error {
-		if err := t.checkAction(a, &x, ""); err != nil {
-			return err
-		}
-		if err := actions.insert(t, a, &x); err != nil {
+		if err := t.createAction(a, &x); err != nil {
 			return err
 		}
 		var err error
@@ -157,6 +149,42 @@ func (db *DB) CreateAction(ctx context.Context, a isms.Actor, x isms.Action) (is
 		return err
 	})
 	return x, err
+}
+
+// CreateActions records several new actions in one transaction: all of
+// them or, on the first one that fails, none. Each is checked and audited
+// as CreateAction does.
+func (db *DB) CreateActions(ctx context.Context, a isms.Actor, xs []isms.Action) error {
+	for i := range xs {
+		if err := prepareAction(a, &xs[i]); err != nil {
+			return err
+		}
+	}
+	return db.write(ctx, func(t *tx) error {
+		for i := range xs {
+			if err := t.createAction(a, &xs[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// prepareAction normalises and validates a new action for a.
+func prepareAction(a isms.Actor, x *isms.Action) error {
+	x.Meta = isms.Meta{}
+	x.Normalize()
+	if !a.Can(isms.PermWriteRegisters) && !(a.Can(isms.PermWriteOwned) && x.ResponsibleID == a.UserID) {
+		return isms.Errorf(isms.KindForbidden, "error.forbidden")
+	}
+	return x.Validate()
+}
+
+func (t *tx) createAction(a isms.Actor, x *isms.Action) error {
+	if err := t.checkAction(a, x, ""); err != nil {
+		return err
+	}
+	return actions.insert(t, a, x)
 }
 
 // UpdateAction saves changes to an action read at version base. The

@@ -77,3 +77,44 @@ func TestActions(t *testing.T) {
 		}
 	})
 }
+
+// TestCreateActions: a batch of actions is created whole, each audited and
+// numbered, or not at all when one of them is invalid or not allowed.
+func TestCreateActions(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := storetest.Seed(t, db, "acme")
+		owner, contrib := f.Owner(), f.Actors[isms.RoleContributor]
+		batch := []isms.Action{{Title: "Patch the firewall"}, {Title: "Review admin accounts", ResponsibleID: contrib.UserID}}
+		if err := db.CreateActions(ctx, owner, batch); err != nil {
+			t.Fatal(err)
+		}
+		page, err := db.Actions(ctx, owner, isms.ListQuery{Sort: "title"})
+		if err != nil || page.Total != 2 || page.Items[0].Ref == page.Items[1].Ref {
+			t.Fatalf("after a batch of two: %+v %v", page.Items, err)
+		}
+		for _, x := range page.Items {
+			if h, err := db.ActionHistory(ctx, owner, x.ID); err != nil || len(h) != 1 || h[0].Action != "create" {
+				t.Errorf("history of %s: %+v %v", x.Ref, h, err)
+			}
+		}
+		// One invalid action (no title) stops the whole batch.
+		if err := db.CreateActions(ctx, owner, []isms.Action{{Title: "Fine"}, {Title: " "}}); isms.ErrorKind(err) != isms.KindInvalid {
+			t.Fatalf("batch with an untitled action: %v", err)
+		}
+		// A contributor may only create actions they are responsible for.
+		err = db.CreateActions(ctx, contrib, []isms.Action{{Title: "Mine", ResponsibleID: contrib.UserID}, {Title: "Someone else's"}})
+		if isms.ErrorKind(err) != isms.KindForbidden {
+			t.Fatalf("contributor's batch with another's action: %v", err)
+		}
+		// An action for someone who is not a member fails in the
+		// transaction, after the first was inserted: neither stays.
+		err = db.CreateActions(ctx, owner, []isms.Action{{Title: "First"}, {Title: "Second", ResponsibleID: "no-such-user"}})
+		if err == nil {
+			t.Fatal("an action for a non-member was accepted")
+		}
+		if page, _ := db.Actions(ctx, owner, isms.ListQuery{}); page.Total != 2 {
+			t.Fatalf("%d actions after refused batches; want the first batch's 2", page.Total)
+		}
+	})
+}
