@@ -162,6 +162,7 @@ func webOrgRoutes() []orgRoute {
 		{"POST", "/o/{org}/risks/{id}/restore", editors, url.Values{"version": {"9"}}},
 		{"POST", "/o/{org}/risks/{id}/approve", editors, url.Values{"version": {"9"}}},
 		{"POST", "/o/{org}/risks/{id}/accept", editors, url.Values{"version": {"9"}}},
+		{"GET", "/o/{org}/risks/{id}/links/new", editors, nil},
 		{"POST", "/o/{org}/risks/{id}/links", editors, url.Values{"target": {"widget:1"}}},
 		{"POST", "/o/{org}/risks/{id}/links/remove", editors, url.Values{"type": {"widget"}, "to": {"1"}}},
 		{"POST", "/o/{org}/risks/{id}/actions", editors, url.Values{"title": {""}}},

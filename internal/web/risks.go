@@ -149,7 +149,8 @@ type riskList struct {
 	Chips      []chip
 	ClearURL   string
 	Page       isms.Page[isms.Risk]
-	Rows       []riskRow
+	Rows       []riskListRow
+	Labels     riskListLabels
 	Filtered   bool
 	NextURL    string
 	PrevURL    string
@@ -158,6 +159,27 @@ type riskList struct {
 	HasCrit    bool
 	Preset     string
 	CanSetUp   bool
+}
+
+// riskListRow is one line of the register with its link, dates and labels
+// made ready, so the template only places them. Its fields are its own, not
+// embedded: templates find an embedded field by a slow search on every use.
+type riskListRow struct {
+	Ref, Title, URL                   string
+	Archived                          bool
+	OldLabel                          string // set when rated under an older criteria version
+	KindLabel, Category, OwnerName    string
+	InherentLv, ResidualLv, CurrentLv levelView
+	StatusLabel                       string
+	Expired, Concession               bool   // acceptance lapsed; valid acceptance as a concession
+	NextReview, NextReviewText        string // ISO, and as the organisation writes dates
+	ReviewOverdue                     bool
+}
+
+// riskListLabels are the labels every row may show, translated once per
+// page.
+type riskListLabels struct {
+	Archived, NoOwner, Expired, Concession, Overdue string
 }
 
 // riskList shows the risk register with search, filters, sorting and
@@ -181,8 +203,34 @@ func (a *app) riskList(w http.ResponseWriter, r *http.Request, c *reqCtx) error 
 		Preset: isms.SuggestedPreset(c.Org.SizeBand)}
 	d.Filtered = p.Q != "" || len(p.Filters) > 0 || p.Archived != ""
 	today := orgToday(c.Org)
-	for _, x := range page.Items {
-		d.Rows = append(d.Rows, cs.row(x, today))
+	d.Labels = riskListLabels{Archived: tr.T("web.common.archived"), NoOwner: tr.T("web.risks.no_owner"),
+		Expired: tr.T("web.risks.acceptance.expired"), Concession: tr.T("web.risks.acceptance.concession"), Overdue: tr.T("web.risks.overdue")}
+	kinds, statuses := map[isms.RiskKind]string{}, map[isms.RiskStatus]string{}
+	d.Rows = make([]riskListRow, len(page.Items))
+	for i, x := range page.Items {
+		rr := cs.row(x, today)
+		kind, ok := kinds[x.Kind]
+		if !ok {
+			kind = tr.T("risk_kind." + string(x.Kind))
+			kinds[x.Kind] = kind
+		}
+		status, ok := statuses[x.Status]
+		if !ok {
+			status = tr.T("risk_status." + string(x.Status))
+			statuses[x.Status] = status
+		}
+		row := riskListRow{Ref: x.Ref, Title: x.Title, URL: base + "/" + x.ID, Archived: x.Archived(),
+			KindLabel: kind, Category: x.Category, OwnerName: x.OwnerName,
+			InherentLv: rr.InherentLv, ResidualLv: rr.ResidualLv, CurrentLv: rr.CurrentLv, StatusLabel: status,
+			Expired: rr.Acceptance == isms.AcceptanceExpired, Concession: x.AcceptConcession && rr.Acceptance == isms.AcceptanceValid,
+			NextReview: x.NextReview, ReviewOverdue: rr.ReviewOverdue}
+		if rr.Old {
+			row.OldLabel = tr.T("web.risks.old_criteria", x.CriteriaNumber)
+		}
+		if x.NextReview != "" {
+			row.NextReviewText = c.Org.FormatCalendarDate(x.NextReview)
+		}
+		d.Rows[i] = row
 	}
 	d.Statuses = append([]option{{"", tr.T("web.risks.any_status")}}, statusOptions(tr)...)
 	d.Levels = []option{{"", tr.T("web.risks.any_level")}}
@@ -338,8 +386,7 @@ type riskPage struct {
 	Treatment    []string
 	CIA          []string
 	Links        []linkGroup
-	LinkTypes    []option
-	LinkOptions  map[string][]option
+	LinkURL      string // the page that links a record, for editors
 	Actions      []actionView
 	Decisions    []decisionView
 	History      []historyView
@@ -349,7 +396,6 @@ type riskPage struct {
 	Members      []option
 	ActionForm   *form
 	DecisionForm *form
-	LinkForm     *form
 	Notice       string
 	Today        string
 	AcceptLevel  levelView
@@ -432,8 +478,8 @@ func (a *app) riskPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error 
 // riskForms are the detail page's inline forms, when one is re-shown with
 // problems.
 type riskForms struct {
-	action, decision, link *form
-	notice                 string
+	action, decision *form
+	notice           string
 }
 
 func (a *app) showRisk(w http.ResponseWriter, r *http.Request, c *reqCtx, id string, status int, forms *riskForms) error {
@@ -451,16 +497,13 @@ func (a *app) showRisk(w http.ResponseWriter, r *http.Request, c *reqCtx, id str
 	crit := cs.ByID[x.CriteriaID]
 	d := &riskPage{Row: cs.row(x, today), Criteria: crit, Current: cs.Current, HasCurrent: cs.Has, Today: today,
 		CanEdit: store.CanEditRisk(c.Actor, x), CanArchive: c.Actor.Can(isms.PermWriteRegisters), CanDecide: store.CanDecideRisk(c.Actor, x) && !x.Archived(),
-		ActionForm: newForm(nil), DecisionForm: newForm(nil), LinkForm: newForm(nil)}
+		ActionForm: newForm(nil), DecisionForm: newForm(nil)}
 	if forms != nil {
 		if forms.action != nil {
 			d.ActionForm = forms.action
 		}
 		if forms.decision != nil {
 			d.DecisionForm = forms.decision
-		}
-		if forms.link != nil {
-			d.LinkForm = forms.link
 		}
 		d.Notice = forms.notice
 	}
@@ -496,27 +539,7 @@ func (a *app) showRisk(w http.ResponseWriter, r *http.Request, c *reqCtx, id str
 		}
 	}
 	if d.CanEdit {
-		d.LinkOptions = map[string][]option{}
-		for _, typ := range riskLinkTypes {
-			if !store.Linkable(typ) {
-				continue
-			}
-			opts, err := a.DB.LinkOptions(ctx, c.Actor, typ)
-			if err != nil {
-				return err
-			}
-			var list []option
-			for _, o := range opts {
-				if typ == "risk" && o.ID == x.ID {
-					continue
-				}
-				list = append(list, option{typ + ":" + o.ID, o.Ref + " " + o.Title})
-			}
-			if len(list) > 0 {
-				d.LinkTypes = append(d.LinkTypes, option{typ, tr.T("web.risks.links." + typ)})
-				d.LinkOptions[typ] = list
-			}
-		}
+		d.LinkURL = orgPath(c.Org.Slug, "/risks/"+x.ID+"/links/new")
 		owners, err := a.riskOwnerOptions(ctx, c, "")
 		if err != nil {
 			return err
@@ -1024,35 +1047,112 @@ func (a *app) decideRisk(kind isms.DecisionKind) handler {
 	}
 }
 
-// linkRisk adds a link from a risk ("type:id" in the field "target").
-func (a *app) linkRisk(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	ctx := r.Context()
-	id := r.PathValue("id")
-	cur, err := a.DB.Risk(ctx, c.Actor, id)
+// riskLinkPage is the form that links a record to a risk: one select of
+// the linkable records grouped by type, and a note.
+type riskLinkPage struct {
+	Form            *form
+	Ref, RiskTitle  string
+	RiskURL, Action string
+	Groups          []linkChoiceGroup
+}
+
+// linkChoiceGroup is one type's records in the select, with the user's
+// choice marked so the template only places them.
+type linkChoiceGroup struct {
+	Label   string
+	Choices []linkChoice
+}
+
+type linkChoice struct {
+	Value, Label string
+	Selected     bool
+}
+
+// riskLinkLabels name the link form's fields in its error summary.
+var riskLinkLabels = map[string]string{"target": "web.risks.link_target", "note": "web.risks.link_note"}
+
+// editableRisk loads the risk of the request's path and checks that the
+// actor may change it.
+func (a *app) editableRisk(r *http.Request, c *reqCtx) (isms.Risk, error) {
+	x, err := a.DB.Risk(r.Context(), c.Actor, r.PathValue("id"))
+	if err != nil {
+		return x, err
+	}
+	if !store.CanEditRisk(c.Actor, x) {
+		return x, isms.Errorf(isms.KindForbidden, "error.forbidden")
+	}
+	return x, nil
+}
+
+// newRiskLinkPage shows the form that links a record to a risk.
+func (a *app) newRiskLinkPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	x, err := a.editableRisk(r, c)
 	if err != nil {
 		return err
 	}
-	if !store.CanEditRisk(c.Actor, cur) {
-		return isms.Errorf(isms.KindForbidden, "error.forbidden")
+	return a.renderRiskLink(w, r, c, http.StatusOK, newForm(nil), x)
+}
+
+// renderRiskLink shows the link form of risk x filled in from f, offering
+// up to 500 active records of each linkable type.
+func (a *app) renderRiskLink(w http.ResponseWriter, r *http.Request, c *reqCtx, status int, f *form, x isms.Risk) error {
+	ctx := r.Context()
+	tr := c.tr()
+	riskURL := orgPath(c.Org.Slug, "/risks/"+x.ID)
+	d := &riskLinkPage{Form: f, Ref: x.Ref, RiskTitle: x.Title, RiskURL: riskURL, Action: riskURL + "/links"}
+	chosen := f.Value("target")
+	for _, typ := range riskLinkTypes {
+		if !store.Linkable(typ) {
+			continue
+		}
+		opts, err := a.DB.LinkOptions(ctx, c.Actor, typ)
+		if err != nil {
+			return err
+		}
+		g := linkChoiceGroup{Label: tr.T("web.risks.links." + typ), Choices: make([]linkChoice, 0, len(opts))}
+		for _, o := range opts {
+			if typ == "risk" && o.ID == x.ID {
+				continue
+			}
+			v := typ + ":" + o.ID
+			g.Choices = append(g.Choices, linkChoice{Value: v, Label: o.Ref + " " + o.Title, Selected: v == chosen})
+		}
+		if len(g.Choices) > 0 {
+			d.Groups = append(d.Groups, g)
+		}
+	}
+	v := a.view(c, tr.T("web.risks.link_record"), crumb{tr.T("web.nav.area.6"), orgPath(c.Org.Slug, "/areas/6")},
+		crumb{tr.T("web.risks.title"), orgPath(c.Org.Slug, "/risks")}, crumb{x.Ref, riskURL})
+	v.Nav = "risks"
+	v.Data = d
+	return a.render(w, r, status, "risk_link", v)
+}
+
+// linkRisk adds a link from a risk ("type:id" in the field "target").
+func (a *app) linkRisk(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	ctx := r.Context()
+	cur, err := a.editableRisk(r, c)
+	if err != nil {
+		return err
 	}
 	if err := parseForm(r); err != nil {
 		return err
 	}
 	tr := c.tr()
-	f := postedForm(r).labelled(tr, map[string]string{"target": "web.risks.link_target", "note": "web.risks.link_note"})
+	f := postedForm(r).labelled(tr, riskLinkLabels)
 	typ, to, _ := strings.Cut(f.Value("target"), ":")
 	if to == "" {
 		f.addError("target", tr.T("validation.required"))
-		return a.showRisk(w, r, c, id, http.StatusUnprocessableEntity, &riskForms{link: f})
+		return a.renderRiskLink(w, r, c, http.StatusUnprocessableEntity, f, cur)
 	}
-	if err := a.DB.LinkRisk(ctx, c.Actor, id, typ, to, f.Value("note")); err != nil {
+	if err := a.DB.LinkRisk(ctx, c.Actor, cur.ID, typ, to, f.Value("note")); err != nil {
 		if status, ok := f.take(tr, err, map[string]string{"to": "target", "from": "target"}); ok {
-			return a.showRisk(w, r, c, id, status, &riskForms{link: f})
+			return a.renderRiskLink(w, r, c, status, f, cur)
 		}
 		return err
 	}
 	a.flash(r, tr.T("web.risks.linked"))
-	return redirect(w, r, orgPath(c.Org.Slug, "/risks/"+id))
+	return redirect(w, r, orgPath(c.Org.Slug, "/risks/"+cur.ID))
 }
 
 // unlinkRisk removes a link from a risk.

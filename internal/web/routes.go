@@ -103,6 +103,7 @@ func (a *app) routes() http.Handler {
 	org("POST /o/{org}/risks/{id}/restore", a.restoreRisk)
 	org("POST /o/{org}/risks/{id}/approve", a.decideRisk(isms.DecisionPlanApproval))
 	org("POST /o/{org}/risks/{id}/accept", a.decideRisk(isms.DecisionAcceptance))
+	org("GET /o/{org}/risks/{id}/links/new", a.newRiskLinkPage)
 	org("POST /o/{org}/risks/{id}/links", a.linkRisk)
 	org("POST /o/{org}/risks/{id}/links/remove", a.unlinkRisk)
 	org("POST /o/{org}/risks/{id}/actions", a.addRiskAction)
