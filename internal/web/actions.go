@@ -65,14 +65,72 @@ func actionRowOf(tr i18n.Translator, slug, today string, x isms.Action) actionRo
 	return row
 }
 
+// actionListRow is one line of an action list with its links and dates
+// made ready, so the template only places them. Its fields are its own,
+// not embedded: templates find an embedded field by a slow search on
+// every use.
+type actionListRow struct {
+	Ref, Title, URL       string
+	Archived              bool
+	Responsible           string
+	DueDate, Due          string // ISO, and as the organisation writes dates
+	Overdue               bool
+	Status, StatusPill    string
+	ServesText, ServesURL string
+}
+
+// actionListText holds what every row of an action list shares, looked
+// up once per page.
+type actionListText struct {
+	org            isms.Organisation
+	base, today    string
+	status, serves *labelCache
+}
+
+func newActionListText(tr i18n.Translator, org isms.Organisation, today string) *actionListText {
+	return &actionListText{org: org, base: orgPath(org.Slug, "/actions/"), today: today,
+		status: newLabelCache(tr, "action_status."), serves: newLabelCache(tr, "record.")}
+}
+
+// row is the list line of action x.
+func (t *actionListText) row(x isms.Action) actionListRow {
+	row := actionListRow{Ref: x.Ref, Title: x.Title, URL: t.base + x.ID, Archived: x.Archived(),
+		Responsible: x.ResponsibleName, DueDate: x.DueDate, Overdue: x.Overdue(t.today),
+		Status: t.status.get(string(x.Status)), StatusPill: statusPill(x.Status)}
+	if x.DueDate != "" {
+		row.Due = t.org.FormatCalendarDate(x.DueDate)
+	}
+	if x.ServesType != "" {
+		row.ServesText = t.serves.get(x.ServesType)
+		if p, ok := servedPaths[x.ServesType]; ok {
+			row.ServesURL = orgPath(t.org.Slug, p+x.ServesID)
+		}
+	}
+	return row
+}
+
 type actionList struct {
 	listPage
-	Rows        []actionRow
+	Rows        []actionListRow
 	Statuses    []option
 	Responsible []option
 	CanCreate   bool
 	Mine        bool
 	Show        []option
+
+	// The row texts every page shares.
+	ArchivedPill, Nobody, Overdue, NoDueDate, None string
+}
+
+// setRows fills the list's rows and the texts they share.
+func (d *actionList) setRows(tr i18n.Translator, org isms.Organisation, today string, items []isms.Action) {
+	text := newActionListText(tr, org, today)
+	d.Rows = make([]actionListRow, len(items))
+	for i, x := range items {
+		d.Rows[i] = text.row(x)
+	}
+	d.ArchivedPill, d.Nobody, d.None = tr.T("web.reg.archived_pill"), tr.T("web.actions.nobody"), tr.T("web.none")
+	d.Overdue, d.NoDueDate = tr.T("web.actions.overdue"), tr.T("web.actions.no_due_date")
 }
 
 func actionStatusOptions(tr i18n.Translator, all string) []option {
@@ -127,9 +185,7 @@ func (a *app) actionList(w http.ResponseWriter, r *http.Request, c *reqCtx) erro
 	cols := []column{{"", "field.ref", false}, {"title", "action.title", false}, {"", "action.responsible", false},
 		{"due_date", "action.due_date", true}, {"status", "action.status", false}, {"", "web.actions.serves", false}}
 	d.listPage = p.page(tr, cols, page.Total, len(page.Items), page.PrevCursor, page.NextCursor, label)
-	for _, x := range page.Items {
-		d.Rows = append(d.Rows, actionRowOf(tr, c.Org.Slug, today, x))
-	}
+	d.setRows(tr, c.Org, today, page.Items)
 	v := a.view(c, tr.T("web.actions.title"), crumb{tr.T("web.nav.area.6"), orgPath(c.Org.Slug, "/areas/6")})
 	v.Nav = "actions"
 	v.Data = d
@@ -166,9 +222,7 @@ func (a *app) myActions(w http.ResponseWriter, r *http.Request, c *reqCtx) error
 		}
 		return tr.T("web.actions.show_done")
 	})
-	for _, x := range page.Items {
-		d.Rows = append(d.Rows, actionRowOf(tr, c.Org.Slug, today, x))
-	}
+	d.setRows(tr, c.Org, today, page.Items)
 	v := a.view(c, tr.T("web.actions.mine_title"))
 	v.Nav = "my-actions"
 	v.Data = d

@@ -106,9 +106,86 @@ func assetRowOf(tr i18n.Translator, x isms.Asset, scale []string) assetRow {
 	return row
 }
 
+// assetListRow is one line of the asset list with its link and texts
+// made ready, so the template only places them. Its fields are its own,
+// not embedded: templates find an embedded field by a slow search on
+// every use.
+type assetListRow struct {
+	Ref, Name, URL   string
+	Archived         bool
+	Type, Owner      string
+	Class, ClassPill string
+	Levels           [3]levelTag
+	State            string
+	DependsOn        string // references, comma-separated
+}
+
+// levelTag is a requirement level as the list abbreviates it: the letter,
+// its title (the requirement and the level's name) and the value, or a
+// dash when not assessed.
+type levelTag struct{ Letter, Title, Value string }
+
+// labelCache translates the values of one kind (asset types, action
+// statuses …) once per page, however many rows show them.
+type labelCache struct {
+	tr     i18n.Translator
+	prefix string
+	m      map[string]string
+}
+
+func newLabelCache(tr i18n.Translator, prefix string) *labelCache {
+	return &labelCache{tr: tr, prefix: prefix, m: map[string]string{}}
+}
+
+// get is the translation of prefix+v, or v itself when there is none.
+func (c *labelCache) get(v string) string {
+	s, ok := c.m[v]
+	if !ok {
+		s = optional(c.tr, c.prefix+v, v)
+		c.m[v] = s
+	}
+	return s
+}
+
+// assetListText holds what every row of the asset list shares, looked up
+// once per page.
+type assetListText struct {
+	base                  string
+	types, classes, state *labelCache
+	letters, labels       [3]string
+	scale                 []string
+}
+
+func newAssetListText(tr i18n.Translator, slug string, scale []string) *assetListText {
+	return &assetListText{base: orgPath(slug, "/assets/"), types: newLabelCache(tr, "asset_type."),
+		classes: newLabelCache(tr, "classification."), state: newLabelCache(tr, "asset_state."),
+		letters: [3]string{tr.T("web.assets.c"), tr.T("web.assets.i"), tr.T("web.assets.a")},
+		labels:  [3]string{tr.T("asset.confidentiality"), tr.T("asset.integrity"), tr.T("asset.availability")},
+		scale:   scale}
+}
+
+// row is the list line of asset x.
+func (t *assetListText) row(x isms.Asset) assetListRow {
+	row := assetListRow{Ref: x.Ref, Name: x.Name, URL: t.base + x.ID, Archived: x.Archived(),
+		Type: t.types.get(string(x.Type)), Owner: x.OwnerName,
+		Class: t.classes.get(string(x.Classification)), ClassPill: classPill(x.Classification),
+		State: t.state.get(string(x.State)), DependsOn: strings.Join(x.DependsOn, ", ")}
+	for i, v := range [3]int{x.Confidentiality, x.Integrity, x.Availability} {
+		tag := levelTag{Letter: t.letters[i], Title: t.labels[i], Value: "–"}
+		if v != 0 {
+			tag.Value = strconv.Itoa(v)
+		}
+		if v > 0 && v <= len(t.scale) && t.scale[v-1] != "" {
+			tag.Title += ": " + t.scale[v-1]
+		}
+		row.Levels[i] = tag
+	}
+	return row
+}
+
 type assetList struct {
 	listPage
-	Rows           []assetRow
+	Rows           []assetListRow
 	Types          []option
 	Classes        []option
 	States         []option
@@ -118,6 +195,9 @@ type assetList struct {
 	ImportURL      string
 	TemplateURL    string
 	ScaleFromRisks bool
+
+	// The row texts every page shares.
+	ArchivedPill, NoOwner, None string
 }
 
 // assetList shows the asset register with search, filters, sorting and
@@ -165,9 +245,12 @@ func (a *app) assetList(w http.ResponseWriter, r *http.Request, c *reqCtx) error
 		{"", "asset.owner", false}, {"", "asset.classification", false}, {"", "web.assets.cia", false},
 		{"state", "asset.state", false}, {"", "asset.depends_on", false}}
 	d.listPage = p.page(tr, cols, page.Total, len(page.Items), page.PrevCursor, page.NextCursor, label)
-	for _, x := range page.Items {
-		d.Rows = append(d.Rows, assetRowOf(tr, x, scale))
+	text := newAssetListText(tr, c.Org.Slug, scale)
+	d.Rows = make([]assetListRow, len(page.Items))
+	for i, x := range page.Items {
+		d.Rows[i] = text.row(x)
 	}
+	d.ArchivedPill, d.NoOwner, d.None = tr.T("web.reg.archived_pill"), tr.T("web.assets.no_owner"), tr.T("web.none")
 	exp := p
 	exp.Cursor = ""
 	d.ExportURL = withQuery(orgPath(c.Org.Slug, "/assets/export.xlsx"), exp.values())

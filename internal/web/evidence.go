@@ -44,9 +44,37 @@ func (p evidenceParams) values() url.Values {
 	return v
 }
 
+// evidenceRow is one line of the evidence list with its link and dates
+// made ready, so the template only places them. Its fields are its own,
+// not embedded: templates find an embedded field by a slow search on
+// every use.
+type evidenceRow struct {
+	Ref, Title, URL        string
+	Archived               bool
+	Kind, Owner            string
+	CollectedOn, Collected string // ISO, and as the organisation writes dates
+	ValidUntil, Valid      string // empty when it does not expire
+	Expired                bool
+}
+
+// evidenceRowOf is the list line of evidence x; kinds translates its kind
+// and today is the organisation's date.
+func evidenceRowOf(org isms.Organisation, base, today string, kinds *labelCache, x isms.Evidence) evidenceRow {
+	row := evidenceRow{Ref: x.Ref, Title: x.Title, URL: base + x.ID, Archived: x.Archived(),
+		Kind: kinds.get(string(x.Kind)), Owner: x.OwnerName}
+	if x.CollectedOn != "" {
+		row.CollectedOn, row.Collected = x.CollectedOn, org.FormatCalendarDate(x.CollectedOn)
+	}
+	if x.ValidUntil != "" {
+		row.ValidUntil, row.Valid, row.Expired = x.ValidUntil, org.FormatCalendarDate(x.ValidUntil), x.ValidUntil < today
+	}
+	return row
+}
+
 type evidenceList struct {
 	Params    evidenceParams
 	Page      isms.Page[isms.Evidence]
+	Rows      []evidenceRow
 	Kinds     []option
 	Expiries  []option
 	Chips     []chip
@@ -57,7 +85,9 @@ type evidenceList struct {
 	CanCreate bool
 	Expired   int
 	Soon      int
-	Today     string
+
+	// The row texts every page shares.
+	ArchivedPill, ExpiredText string
 }
 
 // evidenceList shows the evidence register, with the expired and
@@ -121,7 +151,12 @@ func (a *app) evidenceList(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	if page.PrevCursor != "" {
 		d.PrevURL = link(func(x *evidenceParams) { x.Cursor = page.PrevCursor })
 	}
-	d.Today = c.Org.Today(time.Now())
+	today, kinds := c.Org.Today(time.Now()), newLabelCache(tr, "evidence.kind.")
+	d.Rows = make([]evidenceRow, len(page.Items))
+	for i, x := range page.Items {
+		d.Rows[i] = evidenceRowOf(c.Org, base+"/", today, kinds, x)
+	}
+	d.ArchivedPill, d.ExpiredText = tr.T("web.common.archived"), tr.T("web.ev.expired")
 	v := a.view(c, tr.T("web.ev.title"), crumb{tr.T("web.nav.area.6"), orgPath(c.Org.Slug, "/areas/6")})
 	v.Nav = "evidence"
 	v.Data = d
