@@ -64,6 +64,25 @@ const (
 	ExpirySoon    = "soon"    // still valid, expires within isms.ExpiringSoonDays
 )
 
+// EvidenceExpiry counts the organisation's active evidence that has expired
+// and that expires within isms.ExpiringSoonDays, as the list's expiry
+// filters would, in one read.
+func (db *DB) EvidenceExpiry(ctx context.Context, a isms.Actor) (expired, soon int, err error) {
+	if err := a.Require(isms.PermReadRegisters); err != nil {
+		return 0, 0, err
+	}
+	err = db.read(ctx, func(t *tx) error {
+		today, err := t.today(a.OrgID)
+		if err != nil {
+			return err
+		}
+		end := isms.AddDays(today, isms.ExpiringSoonDays+1)
+		return t.QueryRow(`SELECT COALESCE(SUM(CASE WHEN valid_until < $2 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN valid_until >= $2 THEN 1 ELSE 0 END), 0)
+			FROM evidence WHERE org_id = $1 AND archived_at IS NULL AND valid_until <> '' AND valid_until < $3`, a.OrgID, today, end).Scan(&expired, &soon)
+	})
+	return expired, soon, err
+}
+
 // EvidenceList lists the organisation's evidence. The filter "expiry"
 // takes ExpiryExpired or ExpirySoon.
 func (db *DB) EvidenceList(ctx context.Context, a isms.Actor, q isms.ListQuery) (isms.Page[isms.Evidence], error) {

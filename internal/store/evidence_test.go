@@ -187,6 +187,13 @@ func TestEvidenceRules(t *testing.T) {
 		if got := list(store.ExpirySoon); len(got) != 1 || got[0] != "Training log" {
 			t.Fatalf("soon %v", got)
 		}
+		// The counts above the list agree with the filtered lists.
+		if expired, soon, err := db.EvidenceExpiry(ctx, owner); err != nil || expired != 1 || soon != 1 {
+			t.Fatalf("expiry counts: %d expired, %d soon, %v; want 1 and 1", expired, soon, err)
+		}
+		if _, _, err := db.EvidenceExpiry(ctx, f.Actors[isms.RoleStaff]); isms.ErrorKind(err) != isms.KindForbidden {
+			t.Fatalf("staff reading expiry counts: %v", err)
+		}
 		if _, err := db.EvidenceList(ctx, owner, isms.ListQuery{Filters: map[string]string{"expiry": "someday"}}); fieldOf(err) != "expiry" {
 			t.Fatalf("bad expiry filter: %v", err)
 		}

@@ -107,11 +107,7 @@ func (a *app) evidenceList(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	if err != nil {
 		return err
 	}
-	expired, err := a.DB.EvidenceList(ctx, c.Actor, isms.ListQuery{Limit: 1, Filters: map[string]string{"expiry": store.ExpiryExpired}})
-	if err != nil {
-		return err
-	}
-	soon, err := a.DB.EvidenceList(ctx, c.Actor, isms.ListQuery{Limit: 1, Filters: map[string]string{"expiry": store.ExpirySoon}})
+	expired, soon, err := a.DB.EvidenceExpiry(ctx, c.Actor)
 	if err != nil {
 		return err
 	}
@@ -123,7 +119,7 @@ func (a *app) evidenceList(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 		return withQuery(base, x.values())
 	}
 	d := &evidenceList{Params: p, Page: page, ClearURL: base, Filtered: p.Q != "" || p.Kind != "" || p.Expiry != "" || p.Archived != "",
-		CanCreate: c.Actor.Can(isms.PermWriteRegisters) || c.Actor.Can(isms.PermWriteOwned), Expired: expired.Total, Soon: soon.Total}
+		CanCreate: c.Actor.Can(isms.PermWriteRegisters) || c.Actor.Can(isms.PermWriteOwned), Expired: expired, Soon: soon}
 	d.Kinds = []option{{"", tr.T("web.ev.all_kinds")}}
 	for _, k := range isms.EvidenceKinds {
 		d.Kinds = append(d.Kinds, option{string(k), tr.T("evidence.kind." + string(k))})
