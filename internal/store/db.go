@@ -50,6 +50,7 @@ type DB struct {
 	log     *slog.Logger
 	// prepared statements per pool, on SQLite
 	wStmts, rStmts *stmtCache
+	overviews      overviewCache
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
 )
@@ -246,7 +247,20 @@ func (db *DB) soa(ctx context.Context, a isms.Actor, overview bool) (SoA, error)
 	if err := a.Require(isms.PermReadRegisters); err != nil {
 		return s, err
 	}
+	var key overviewKey
+	derived := false
 	err := db.read(ctx, func(t *tx) error {
+		if overview {
+			var err error
+			if key, err = t.overviewKey(a.OrgID); err != nil {
+				return err
+			}
+			if cached, ok := db.overviews.get(a.OrgID, key); ok {
+				s = cached
+				return nil
+			}
+			derived = true
+		}
 		var err error
 		if s.Lines, s.Today, err = t.soaLinesOf(a.OrgID, "", overview); err != nil {
 			return err
@@ -274,7 +288,67 @@ func (db *DB) soa(ctx context.Context, a isms.Actor, overview bool) (SoA, error)
 		s.Changed = len(isms.DiffSoA(latest.Entries, isms.Entries(s.Lines))) > 0
 		return nil
 	})
+	if err == nil && derived {
+		db.overviews.put(a.OrgID, key, s)
+	}
 	return s, err
+}
+
+// overviews keeps the latest SoA overview of recently viewed organisations.
+// Every change to an organisation's records appends to its audit chain in
+// the same transaction, so the chain's length, read in the transaction
+// that would derive the overview, says whether a kept one is still the
+// statement (together with the date, on which expiry warnings depend).
+// The SoA page and the controls list show the overview on every view; it
+// is derived again only after a change.
+type overviewCache struct {
+	mu sync.Mutex
+	m  map[string]overviewEntry // by organisation
+}
+
+type overviewKey struct {
+	seq   int64
+	today string
+}
+
+type overviewEntry struct {
+	key overviewKey
+	soa SoA
+}
+
+// maxOverviews bounds the cache; an overview is tens of kilobytes.
+const maxOverviews = 64
+
+// overviewKey reads what a kept overview of orgID must match.
+func (t *tx) overviewKey(orgID string) (overviewKey, error) {
+	var k overviewKey
+	err := t.QueryRow(`SELECT seq FROM audit_heads WHERE org_id = $1`, orgID).Scan(&k.seq)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return k, err
+	}
+	k.today, err = t.today(orgID)
+	return k, err
+}
+
+// get returns the overview kept for orgID if it was derived at key. Its
+// lines are shared: callers read them and never change them.
+func (c *overviewCache) get(orgID string, key overviewKey) (SoA, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[orgID]
+	if !ok || e.key != key {
+		return SoA{}, false
+	}
+	return e.soa, true
+}
+
+func (c *overviewCache) put(orgID string, key overviewKey, s SoA) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxOverviews {
+		c.m = map[string]overviewEntry{}
+	}
+	c.m[orgID] = overviewEntry{key, s}
 }
 
 // soaListColumns are a version's columns without its entries.

@@ -386,3 +386,70 @@ func TestSoAOverviewMatchesSoA(t *testing.T) {
 		}
 	})
 }
+
+// TestSoAOverviewFollowsChanges: the overview is kept between views, and
+// every change that bears on it (a decision, evidence linked or archived,
+// an approved version, the date) is in the next one.
+func TestSoAOverviewFollowsChanges(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		day := time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return day }
+		f := storetest.Seed(t, db, "acme")
+		owner := f.Owner()
+		line := func(ref string) (isms.SoALine, store.SoA) {
+			t.Helper()
+			s, err := db.SoAOverview(ctx, owner)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range s.Lines {
+				if l.Control.Ref == ref {
+					return l, s
+				}
+			}
+			t.Fatalf("no line %s", ref)
+			return isms.SoALine{}, s
+		}
+		if l, _ := line("A.5.1"); l.Control.Decision != "" || l.EvidenceCount != 0 {
+			t.Fatalf("fresh line %+v", l)
+		}
+		c := controlByRef(t, db, owner, "A.5.1")
+		c.Decision, c.Justification, c.Status = isms.DecisionIncluded, "Needed", isms.StatusImplemented
+		c, err := db.UpdateControl(ctx, owner, c, c.Version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, _ := line("A.5.1")
+		if l.Control.Decision != isms.DecisionIncluded || !hasWarning(l, isms.WarnImplementedNoEvidence) {
+			t.Fatalf("after the decision: %+v", l)
+		}
+		e, err := db.CreateEvidence(ctx, owner, isms.Evidence{Title: "Policy", Kind: isms.EvidenceNote, Description: "x", ValidUntil: "2025-06-10"}, []string{c.ID}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l, _ := line("A.5.1"); l.EvidenceCount != 1 || hasWarning(l, isms.WarnImplementedNoEvidence) {
+			t.Fatalf("after evidence: %+v", l)
+		}
+		// Ten days on, nothing written: the evidence has expired.
+		day = day.AddDate(0, 0, 10)
+		if l, _ := line("A.5.1"); !hasWarning(l, isms.WarnEvidenceExpired) {
+			t.Fatalf("evidence past its date is not flagged: %+v", l.Warnings)
+		}
+		if _, err := db.ArchiveEvidence(ctx, owner, e.ID, e.Version, true); err != nil {
+			t.Fatal(err)
+		}
+		if l, _ := line("A.5.1"); l.EvidenceCount != 0 {
+			t.Fatalf("archived evidence still counted: %+v", l)
+		}
+		if _, s := line("A.5.1"); s.Latest != 0 {
+			t.Fatalf("latest version %d before any", s.Latest)
+		}
+		if _, err := db.PublishSoA(ctx, owner, "First"); err != nil {
+			t.Fatal(err)
+		}
+		if _, s := line("A.5.1"); s.Latest != 1 || s.Changed {
+			t.Fatalf("after approval: latest %d, changed %v", s.Latest, s.Changed)
+		}
+	})
+}
