@@ -122,9 +122,43 @@ type ctlGroup struct {
 	Controls  []ctlRow
 }
 
+// ctlRow is one line of the controls list, ready to place: its own
+// fields rather than an embedded control, links, labels and the review
+// date prepared in Go.
 type ctlRow struct {
-	isms.Control
-	Warnings int
+	URL, Ref, Title, OwnerName string
+	Custom                     bool
+	Status, Decision           pill
+	NextReview, NextReviewText string
+	Warnings                   int
+}
+
+// pill is a labelled badge: its colour class and text.
+type pill struct{ Class, Text string }
+
+// controlStatusPill is how a control's implementation status is shown.
+func controlStatusPill(tr i18n.Translator, s isms.ControlStatus) pill {
+	class := "pill-muted"
+	switch s {
+	case isms.StatusImplemented:
+		class = "pill-success"
+	case isms.StatusPartial:
+		class = "pill-info"
+	case isms.StatusPlanned:
+		class = "pill-neutral"
+	}
+	return pill{class, tr.T("control.status." + string(s))}
+}
+
+// soaDecisionPill is how a control's SoA decision is shown.
+func soaDecisionPill(tr i18n.Translator, d isms.Decision) pill {
+	switch d {
+	case isms.DecisionIncluded:
+		return pill{"pill-success", tr.T("soa.decision.included")}
+	case isms.DecisionExcluded:
+		return pill{"pill-neutral", tr.T("soa.decision.excluded")}
+	}
+	return pill{"pill-warning", tr.T("soa.decision.none")}
 }
 
 type ctlOptGroup struct {
@@ -148,6 +182,8 @@ type controlsList struct {
 	ClearURL   string
 	Chips      []chip
 	CanWrite   bool
+	// the words every row may show
+	CustomText, NoneText string
 }
 
 // controlOptions are the choices shared by the list filters and forms.
@@ -202,7 +238,7 @@ func (a *app) controlsList(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 		return withQuery(base, q.values())
 	}
 	d := &controlsList{Params: p, Total: page.Total, More: page.NextCursor != "", Filtered: p.filtered(), ClearURL: base,
-		CanWrite: c.Actor.Can(isms.PermWriteRegisters)}
+		CanWrite: c.Actor.Can(isms.PermWriteRegisters), CustomText: tr.T("control.kind.custom"), NoneText: tr.T("web.none")}
 	d.Themes = ctlThemeOptions(tr, tr.T("web.ctl.all_themes"))
 	d.Statuses = ctlStatusOptions(tr, tr.T("web.ctl.all_statuses"))
 	d.Decisions = []option{{"", tr.T("web.ctl.all_decisions")}, {"included", tr.T("soa.decision.included")},
@@ -245,8 +281,27 @@ func (a *app) controlsList(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 			order[v] = i
 		}
 	}
+	// The labels every row shares, translated once.
+	statuses, decisions := map[isms.ControlStatus]pill{}, map[isms.Decision]pill{}
+	for _, st := range isms.ControlStatuses {
+		statuses[st] = controlStatusPill(tr, st)
+	}
+	for _, d := range []isms.Decision{"", isms.DecisionIncluded, isms.DecisionExcluded} {
+		decisions[d] = soaDecisionPill(tr, d)
+	}
 	for _, ctl := range page.Items {
-		row := ctlRow{Control: ctl, Warnings: warnings[ctl.ID]}
+		row := ctlRow{URL: orgPath(c.Org.Slug, "/controls/"+ctl.ID), Ref: ctl.Ref, Title: ctl.Title, OwnerName: ctl.OwnerName,
+			Custom: ctl.Kind == isms.ControlCustom, Status: statuses[ctl.Status], Decision: decisions[ctl.Decision],
+			NextReview: ctl.NextReview, Warnings: warnings[ctl.ID]}
+		if _, ok := statuses[ctl.Status]; !ok {
+			row.Status = controlStatusPill(tr, ctl.Status)
+		}
+		if _, ok := decisions[ctl.Decision]; !ok {
+			row.Decision = soaDecisionPill(tr, ctl.Decision)
+		}
+		if ctl.NextReview != "" {
+			row.NextReviewText = c.Org.FormatCalendarDate(ctl.NextReview)
+		}
 		switch p.Group {
 		case "none":
 			add("all", tr.T("web.ctl.all_controls"), row)
