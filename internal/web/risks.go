@@ -205,23 +205,13 @@ func (a *app) riskList(w http.ResponseWriter, r *http.Request, c *reqCtx) error 
 	today := orgToday(c.Org)
 	d.Labels = riskListLabels{Archived: tr.T("web.common.archived"), NoOwner: tr.T("web.risks.no_owner"),
 		Expired: tr.T("web.risks.acceptance.expired"), Concession: tr.T("web.risks.acceptance.concession"), Overdue: tr.T("web.risks.overdue")}
-	kinds, statuses := map[isms.RiskKind]string{}, map[isms.RiskStatus]string{}
+	kinds, statuses := newLabelCache(tr, "risk_kind."), newLabelCache(tr, "risk_status.")
 	d.Rows = make([]riskListRow, len(page.Items))
 	for i, x := range page.Items {
 		rr := cs.row(x, today)
-		kind, ok := kinds[x.Kind]
-		if !ok {
-			kind = tr.T("risk_kind." + string(x.Kind))
-			kinds[x.Kind] = kind
-		}
-		status, ok := statuses[x.Status]
-		if !ok {
-			status = tr.T("risk_status." + string(x.Status))
-			statuses[x.Status] = status
-		}
 		row := riskListRow{Ref: x.Ref, Title: x.Title, URL: base + "/" + x.ID, Archived: x.Archived(),
-			KindLabel: kind, Category: x.Category, OwnerName: x.OwnerName,
-			InherentLv: rr.InherentLv, ResidualLv: rr.ResidualLv, CurrentLv: rr.CurrentLv, StatusLabel: status,
+			KindLabel: kinds.get(string(x.Kind)), Category: x.Category, OwnerName: x.OwnerName,
+			InherentLv: rr.InherentLv, ResidualLv: rr.ResidualLv, CurrentLv: rr.CurrentLv, StatusLabel: statuses.get(string(x.Status)),
 			Expired: rr.Acceptance == isms.AcceptanceExpired, Concession: x.AcceptConcession && rr.Acceptance == isms.AcceptanceValid,
 			NextReview: x.NextReview, ReviewOverdue: rr.ReviewOverdue}
 		if rr.Old {
