@@ -119,7 +119,7 @@ func (e *env) serve(cmd *cobra.Command, _ []string) error {
 	go func() {
 		// Statistics are kept in the database, so pages are served with the
 		// last ones while they are refreshed.
-		if err := db.Optimize(ctx); err != nil {
+		if err := db.Optimize(ctx, false); err != nil {
 			log.Warn("refresh planner statistics", "err", err)
 		}
 		// Start-up work (migrations, catalogue sync, statistics) leaves
@@ -136,7 +136,7 @@ func (e *env) serve(cmd *cobra.Command, _ []string) error {
 				if err := db.DeleteExpiredSessions(ctx); err != nil {
 					log.Warn("remove expired sessions", "err", err)
 				}
-				if err := db.Optimize(ctx); err != nil {
+				if err := db.Optimize(ctx, true); err != nil {
 					log.Warn("refresh planner statistics", "err", err)
 				}
 			}

@@ -220,16 +220,27 @@ func (db *DB) mapErr(err error) error {
 	return isms.Internal(err)
 }
 
-// Optimize refreshes the query planner's statistics. SQLite keeps none
-// until asked, and without them it may walk a whole sorted index to find
-// a handful of rows (a member's open actions, say); PostgreSQL's
-// autovacuum gathers them itself, so there Optimize does nothing. The
-// server calls it after start-up and hourly.
-func (db *DB) Optimize(ctx context.Context) error {
+// Optimize refreshes the query planner's statistics on SQLite, which keeps
+// none until asked; without them it may walk a whole sorted index to find
+// a handful of rows (a member's open actions, say). PostgreSQL's
+// autovacuum gathers them itself, so there Optimize does nothing.
+//
+// thorough analyses every table (the server does so hourly); otherwise
+// only tables whose statistics SQLite judges missing or out of date are
+// (PRAGMA optimize), which is next to free when they are recent: the
+// server does that at start, where a whole ANALYZE would hold up the
+// first requests.
+func (db *DB) Optimize(ctx context.Context, thorough bool) error {
 	if db.dialect != SQLite {
 		return nil
 	}
-	return db.Analyze(ctx)
+	if thorough {
+		return db.Analyze(ctx)
+	}
+	if _, err := db.w.ExecContext(ctx, `PRAGMA optimize`); err != nil {
+		return fmt.Errorf("refresh planner statistics: %w", err)
+	}
+	return nil
 }
 
 // Analyze refreshes the planner's statistics on either database. Bulk
