@@ -237,10 +237,7 @@ func (db *DB) Optimize(ctx context.Context, thorough bool) error {
 	if thorough {
 		return db.Analyze(ctx)
 	}
-	if _, err := db.w.ExecContext(ctx, `PRAGMA optimize`); err != nil {
-		return fmt.Errorf("refresh planner statistics: %w", err)
-	}
-	return nil
+	return db.analyzeSQLite(ctx, `PRAGMA optimize`)
 }
 
 // Analyze refreshes the planner's statistics on either database. Bulk
@@ -248,22 +245,58 @@ func (db *DB) Optimize(ctx context.Context, thorough bool) error {
 // than PostgreSQL's autovacuum notices, and until it does, pages choose
 // plans for empty tables.
 func (db *DB) Analyze(ctx context.Context) error {
-	conn, err := db.w.Conn(ctx)
-	if err != nil {
-		return err
+	if db.dialect == SQLite {
+		// A whole ANALYZE, not a sampled one: sampling a thousand rows
+		// made SQLite believe an action's "serves" index matched a
+		// thousand rows, so a risk's page walked every action in creation
+		// order to find its three. The whole one takes about a
+		// millisecond per thousand records.
+		return db.analyzeSQLite(ctx, `ANALYZE`)
 	}
-	defer conn.Close()
-	// A whole ANALYZE, not a sampled one: sampling a thousand rows made
-	// SQLite believe an action's "serves" index matched a thousand rows,
-	// so a risk's page walked every action in creation order to find its
-	// three. The whole one takes about a millisecond per thousand records.
 	// PostgreSQL also vacuums, which marks the loaded pages all-visible so
 	// that counts are answered from indexes alone.
-	q := `ANALYZE`
-	if db.dialect == Postgres {
-		q = `VACUUM (ANALYZE)`
+	if _, err := db.w.ExecContext(ctx, `VACUUM (ANALYZE)`); err != nil {
+		return fmt.Errorf("refresh planner statistics: %w", err)
 	}
-	if _, err := conn.ExecContext(ctx, q); err != nil {
+	return nil
+}
+
+// analyzeSQLite runs q (ANALYZE or PRAGMA optimize) and keeps only the
+// per-index row estimates it gathers (sqlite_stat1), not the sampled key
+// values (sqlite_stat4). With samples present SQLite recompiles every
+// prepared statement that compares a bound value with an indexed column
+// each time it runs, to choose a plan for that value: on a list page that
+// recompiling cost more than running the queries. Every query here is
+// confined to one organisation and reads through indexes whose shape the
+// row estimates describe well enough. Both happen in one transaction, so
+// no connection reloads the statistics with the samples in them.
+func (db *DB) analyzeSQLite(ctx context.Context, q string) error {
+	err := func() error {
+		t, err := db.w.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer t.Rollback()
+		if _, err := t.ExecContext(ctx, q); err != nil {
+			return err
+		}
+		var n int
+		if err := t.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema WHERE name = 'sqlite_stat4'`).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			if _, err := t.ExecContext(ctx, `DELETE FROM sqlite_stat4`); err != nil {
+				return err
+			}
+		}
+		if err := t.Commit(); err != nil {
+			return err
+		}
+		// Load the statistics as they now are on this connection too.
+		_, err = db.w.ExecContext(ctx, `ANALYZE sqlite_schema`)
+		return err
+	}()
+	if err != nil {
 		return fmt.Errorf("refresh planner statistics: %w", err)
 	}
 	return nil
