@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"strconv"
 	"time"
@@ -112,6 +113,7 @@ func (t *actionListText) row(x isms.Action) actionListRow {
 type actionList struct {
 	listPage
 	Rows        []actionListRow
+	Body        template.HTML // the table's rows
 	Statuses    []option
 	Responsible []option
 	CanCreate   bool
@@ -131,6 +133,51 @@ func (d *actionList) setRows(tr i18n.Translator, org isms.Organisation, today st
 	}
 	d.ArchivedPill, d.Nobody, d.None = tr.T("web.reg.archived_pill"), tr.T("web.actions.nobody"), tr.T("web.none")
 	d.Overdue, d.NoDueDate = tr.T("web.actions.overdue"), tr.T("web.actions.no_due_date")
+	d.Body = d.rows()
+}
+
+// rows writes the action table's rows; a member's own list leaves out the
+// responsible column.
+func (d *actionList) rows() template.HTML {
+	var m markup
+	for _, r := range d.Rows {
+		m.recordCells(r.URL, r.Ref, r.Title, "wrap", r.Archived, d.ArchivedPill)
+		if !d.Mine {
+			m.raw("<td>")
+			if r.Responsible != "" {
+				m.text(r.Responsible)
+			} else {
+				m.mutedText(d.Nobody)
+			}
+			m.raw("</td>")
+		}
+		m.raw(`<td class="num">`)
+		switch {
+		case r.DueDate == "":
+			m.mutedText(d.NoDueDate)
+		case r.Overdue:
+			m.raw(`<span class="overdue">` + overdueIcon + " ")
+			m.time(r.DueDate, r.Due)
+			m.raw(" ")
+			m.text(d.Overdue)
+			m.raw("</span>")
+		default:
+			m.time(r.DueDate, r.Due)
+		}
+		m.raw("</td><td>")
+		m.pill(r.StatusPill, r.Status)
+		m.raw("</td><td>")
+		switch {
+		case r.ServesText == "":
+			m.none(d.None)
+		case r.ServesURL != "":
+			m.link("", r.ServesURL, r.ServesText)
+		default:
+			m.text(r.ServesText)
+		}
+		m.raw("</td></tr>")
+	}
+	return m.html()
 }
 
 func actionStatusOptions(tr i18n.Translator, all string) []option {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"net/http"
 	"strconv"
@@ -186,6 +187,7 @@ func (t *assetListText) row(x isms.Asset) assetListRow {
 type assetList struct {
 	listPage
 	Rows           []assetListRow
+	Body           template.HTML // the table's rows
 	Types          []option
 	Classes        []option
 	States         []option
@@ -198,6 +200,45 @@ type assetList struct {
 
 	// The row texts every page shares.
 	ArchivedPill, NoOwner, None string
+}
+
+// rows writes the asset table's rows.
+func (d *assetList) rows() template.HTML {
+	var m markup
+	for _, r := range d.Rows {
+		m.recordCells(r.URL, r.Ref, r.Name, "wrap", r.Archived, d.ArchivedPill)
+		m.cell("", r.Type)
+		m.raw("<td>")
+		if r.Owner != "" {
+			m.text(r.Owner)
+		} else {
+			m.raw(`<span class="muted">`)
+			m.text(d.NoOwner)
+			m.raw("</span>")
+		}
+		m.raw("</td><td>")
+		m.pill(r.ClassPill, r.Class)
+		m.raw(`</td><td class="nowrap">`)
+		for _, l := range r.Levels {
+			m.raw("<abbr")
+			m.attr("title", l.Title)
+			m.raw(">")
+			m.text(l.Letter)
+			m.raw("</abbr> ")
+			m.text(l.Value)
+			m.raw(" ")
+		}
+		m.raw("</td>")
+		m.cell("", r.State)
+		m.raw(`<td class="mono small">`)
+		if r.DependsOn != "" {
+			m.text(r.DependsOn)
+		} else {
+			m.none(d.None)
+		}
+		m.raw("</td></tr>")
+	}
+	return m.html()
 }
 
 // assetList shows the asset register with search, filters, sorting and
@@ -251,6 +292,7 @@ func (a *app) assetList(w http.ResponseWriter, r *http.Request, c *reqCtx) error
 		d.Rows[i] = text.row(x)
 	}
 	d.ArchivedPill, d.NoOwner, d.None = tr.T("web.reg.archived_pill"), tr.T("web.assets.no_owner"), tr.T("web.none")
+	d.Body = d.rows()
 	exp := p
 	exp.Cursor = ""
 	d.ExportURL = withQuery(orgPath(c.Org.Slug, "/assets/export.xlsx"), exp.values())

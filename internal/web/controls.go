@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"html/template"
 	"io"
 	"net/http"
 	"net/url"
@@ -120,6 +121,44 @@ func (p controlParams) filtered() bool {
 type ctlGroup struct {
 	ID, Title string
 	Controls  []ctlRow
+	Body      template.HTML // the table's rows
+}
+
+// ctlRows writes the rows of one group's table.
+func ctlRows(rows []ctlRow, customText, noneText string) template.HTML {
+	var m markup
+	for _, r := range rows {
+		m.raw("\n<tr><td>")
+		m.link("ref", r.URL, r.Ref)
+		m.raw("</td><td>")
+		m.link("title-link", r.URL, r.Title)
+		if r.Custom {
+			m.raw(" ")
+			m.pill("pill-info", customText)
+		}
+		m.raw("</td><td>")
+		if r.OwnerName != "" {
+			m.text(r.OwnerName)
+		} else {
+			m.mutedText(noneText)
+		}
+		m.raw("</td><td>")
+		m.pill(r.Status.Class, r.Status.Text)
+		m.raw("</td><td>")
+		m.pill(r.Decision.Class, r.Decision.Text)
+		m.raw(`</td><td class="num">`)
+		if r.NextReview != "" {
+			m.time(r.NextReview, r.NextReviewText)
+		}
+		m.raw(`</td><td class="num">`)
+		if r.Warnings > 0 {
+			m.pill("pill-warning", strconv.Itoa(r.Warnings))
+		} else {
+			m.raw(`<span class="muted">0</span>`)
+		}
+		m.raw("</td></tr>")
+	}
+	return m.html()
 }
 
 // ctlRow is one line of the controls list, ready to place: its own
@@ -319,7 +358,9 @@ func (a *app) controlsList(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	}
 	ctlSortKeys(keys, order)
 	for _, k := range keys {
-		d.Groups = append(d.Groups, *groups[k])
+		g := *groups[k]
+		g.Body = ctlRows(g.Controls, d.CustomText, d.NoneText)
+		d.Groups = append(d.Groups, g)
 	}
 	if p.Q != "" {
 		d.Chips = append(d.Chips, chip{tr.T("web.common.chip_search", p.Q), link(func(q *controlParams) { q.Q = "" })})

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"io"
 	"mime"
 	"net/http"
@@ -75,6 +76,7 @@ type evidenceList struct {
 	Params    evidenceParams
 	Page      isms.Page[isms.Evidence]
 	Rows      []evidenceRow
+	Body      template.HTML // the table's rows
 	Kinds     []option
 	Expiries  []option
 	Chips     []chip
@@ -88,6 +90,34 @@ type evidenceList struct {
 
 	// The row texts every page shares.
 	ArchivedPill, ExpiredText string
+}
+
+// rows writes the evidence table's rows.
+func (d *evidenceList) rows() template.HTML {
+	var m markup
+	for _, r := range d.Rows {
+		m.recordCells(r.URL, r.Ref, r.Title, "", r.Archived, d.ArchivedPill)
+		m.cell("", r.Kind)
+		m.cell("", r.Owner)
+		m.raw(`<td class="num">`)
+		if r.CollectedOn != "" {
+			m.time(r.CollectedOn, r.Collected)
+		}
+		m.raw(`</td><td class="num">`)
+		if r.ValidUntil != "" {
+			if r.Expired {
+				m.raw(`<span class="overdue">` + overdueIcon + " ")
+				m.time(r.ValidUntil, r.Valid)
+				m.raw(` <span class="visually-hidden">`)
+				m.text(d.ExpiredText)
+				m.raw("</span></span>")
+			} else {
+				m.time(r.ValidUntil, r.Valid)
+			}
+		}
+		m.raw("</td></tr>")
+	}
+	return m.html()
 }
 
 // evidenceList shows the evidence register, with the expired and
@@ -153,6 +183,7 @@ func (a *app) evidenceList(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 		d.Rows[i] = evidenceRowOf(c.Org, base+"/", today, kinds, x)
 	}
 	d.ArchivedPill, d.ExpiredText = tr.T("web.common.archived"), tr.T("web.ev.expired")
+	d.Body = d.rows()
 	v := a.view(c, tr.T("web.ev.title"), crumb{tr.T("web.nav.area.6"), orgPath(c.Org.Slug, "/areas/6")})
 	v.Nav = "evidence"
 	v.Data = d

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -103,6 +104,7 @@ type peopleList struct {
 	ClearURL    string
 	Page        isms.Page[isms.Person]
 	Rows        []personRow
+	Body        template.HTML // the table's rows
 	Filtered    bool
 	NextURL     string
 	PrevURL     string
@@ -119,6 +121,32 @@ type personRow struct {
 	URL, ManagerURL, ManagerName           string
 	StartDate, Start                       string // ISO, and as the organisation writes dates
 	Updated, UpdatedISO                    string
+}
+
+// peopleRows writes the People table's rows.
+func peopleRows(tr i18n.Translator, rows []personRow) template.HTML {
+	archived, none := tr.T("web.people.archived_pill"), tr.T("web.none")
+	var m markup
+	for _, r := range rows {
+		m.recordCells(r.URL, r.Ref, r.Name, "", r.Archived, archived)
+		m.cell("", r.Email)
+		m.cell("", r.JobTitle)
+		m.cell("", r.Department)
+		m.raw("<td>")
+		if r.ManagerURL != "" {
+			m.link("", r.ManagerURL, r.ManagerName)
+		} else {
+			m.none(none)
+		}
+		m.raw(`</td><td class="num">`)
+		if r.StartDate != "" {
+			m.time(r.StartDate, r.Start)
+		}
+		m.raw(`</td><td class="num">`)
+		m.time(r.UpdatedISO, r.Updated)
+		m.raw("</td></tr>")
+	}
+	return m.html()
 }
 
 // headerCell is one column heading, sortable when URL is set.
@@ -165,6 +193,7 @@ func (a *app) peopleList(w http.ResponseWriter, r *http.Request, c *reqCtx) erro
 		}
 		d.Rows[i] = row
 	}
+	d.Body = peopleRows(tr, d.Rows)
 	d.Departments = append(d.Departments, option{"", tr.T("web.people.all_departments")})
 	seen := false
 	for _, dep := range depts {

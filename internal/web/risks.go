@@ -150,6 +150,7 @@ type riskList struct {
 	ClearURL   string
 	Page       isms.Page[isms.Risk]
 	Rows       []riskListRow
+	Body       template.HTML // the table's rows
 	Labels     riskListLabels
 	Filtered   bool
 	NextURL    string
@@ -180,6 +181,71 @@ type riskListRow struct {
 // page.
 type riskListLabels struct {
 	Archived, NoOwner, Expired, Concession, Overdue string
+}
+
+// rows writes the risk register table's rows.
+func (d *riskList) rows() template.HTML {
+	var m markup
+	level := func(l levelView) {
+		m.raw("<td>")
+		if l.Label != "" {
+			m.pill(l.Class, l.Label)
+		} else {
+			m.raw(`<span class="muted">—</span>`)
+		}
+		m.raw("</td>")
+	}
+	for _, r := range d.Rows {
+		m.raw("\n<tr><td>")
+		m.link("ref", r.URL, r.Ref)
+		m.raw(`</td><td class="title-cell">`)
+		m.link("title-link", r.URL, r.Title)
+		if r.Archived {
+			m.raw(" ")
+			m.pill("pill-muted", d.Labels.Archived)
+		}
+		if r.OldLabel != "" {
+			m.raw(" ")
+			m.pill("pill-warning", r.OldLabel)
+		}
+		m.raw(`<br><span class="muted small">`)
+		m.text(r.KindLabel)
+		if r.Category != "" {
+			m.raw(" · ")
+			m.text(r.Category)
+		}
+		m.raw("</span></td><td>")
+		if r.OwnerName != "" {
+			m.text(r.OwnerName)
+		} else {
+			m.mutedText(d.Labels.NoOwner)
+		}
+		m.raw("</td>")
+		level(r.InherentLv)
+		level(r.ResidualLv)
+		level(r.CurrentLv)
+		m.raw("<td>")
+		m.pill("pill-neutral", r.StatusLabel)
+		if r.Expired {
+			m.raw(" ")
+			m.pill("pill-danger", d.Labels.Expired)
+		}
+		if r.Concession {
+			m.raw(" ")
+			m.pill("pill-warning", d.Labels.Concession)
+		}
+		m.raw(`</td><td class="num">`)
+		if r.NextReview != "" {
+			m.time(r.NextReview, r.NextReviewText)
+		}
+		if r.ReviewOverdue {
+			m.raw(` <span class="overdue">` + overdueIcon + " ")
+			m.text(d.Labels.Overdue)
+			m.raw("</span>")
+		}
+		m.raw("</td></tr>")
+	}
+	return m.html()
 }
 
 // riskList shows the risk register with search, filters, sorting and
@@ -222,6 +288,7 @@ func (a *app) riskList(w http.ResponseWriter, r *http.Request, c *reqCtx) error 
 		}
 		d.Rows[i] = row
 	}
+	d.Body = d.rows()
 	d.Statuses = append([]option{{"", tr.T("web.risks.any_status")}}, statusOptions(tr)...)
 	d.Levels = []option{{"", tr.T("web.risks.any_level")}}
 	if cs.Has {
