@@ -100,8 +100,11 @@ func (e *env) serve(cmd *cobra.Command, _ []string) error {
 		SecureCookies: secure || strings.HasPrefix(base, "https://"),
 		TrustProxy:    trust, MaxBody: maxBody, MaxUpload: maxUpload, Version: buildVersion(), Log: log,
 	}, db)
+	tuneMemory()
+	idle := newIdleReleaser()
+	go idle.run(ctx)
 	srv := &http.Server{
-		Handler:           h,
+		Handler:           idle.wrap(h),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
