@@ -398,6 +398,28 @@ func (t *tx) closedRuns(orgID string) ([]isms.Assessment, error) {
 	return out, rows.Err()
 }
 
+// scheduledRunDates reads what the next broad assessment's due date needs
+// of each closed, active, scheduled run: its id, reference and date, not
+// its participants, criteria or line count (the dashboard asks on every
+// view).
+func (t *tx) scheduledRunDates(orgID string) ([]isms.Assessment, error) {
+	rows, err := t.Query(`SELECT id, ref, assessed_on FROM risk_assessments
+		WHERE org_id = $1 AND archived_at IS NULL AND status = 'closed' AND trigger_kind = $2`, orgID, string(isms.TriggerScheduled))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []isms.Assessment
+	for rows.Next() {
+		x := isms.Assessment{Status: isms.AssessmentClosed, Trigger: isms.TriggerScheduled}
+		if err := rows.Scan(&x.ID, &x.Ref, &x.Date); err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
 // ClosedAssessments lists the closed runs that are not archived, oldest
 // first (for choosing runs to compare and for the due date).
 func (db *DB) ClosedAssessments(ctx context.Context, a isms.Actor) ([]isms.Assessment, error) {
@@ -421,7 +443,7 @@ func (db *DB) NextBroadAssessment(ctx context.Context, a isms.Actor) (isms.Asses
 		return due, err
 	}
 	err := db.read(ctx, func(t *tx) error {
-		runs, err := t.closedRuns(a.OrgID)
+		runs, err := t.scheduledRunDates(a.OrgID)
 		if err != nil {
 			return err
 		}
