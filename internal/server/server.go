@@ -52,6 +52,7 @@ func New(cfg Config, db *store.DB) http.Handler {
 	// keeps the idle deadline, so scs does not rewrite the session on every
 	// request to move it.
 	sm.Store = db.Sessions(8 * time.Hour)
+	sm.Codec = sessionCodec{}
 	sm.Lifetime = 24 * time.Hour
 	sm.Cookie.Name = "holdfast_session"
 	sm.Cookie.HttpOnly = true
