@@ -563,7 +563,7 @@ func (a *app) showControl(w http.ResponseWriter, r *http.Request, c *reqCtx, id 
 	if err != nil {
 		return err
 	}
-	d.History = a.recordHistory(c, tr, hist, memberNames(ms), a.controlNames(ctx, c))
+	d.History = a.recordHistory(c, tr, hist, memberNames(ms), controlNames(all))
 	v := a.view(c, ctl.Ref+" "+ctl.Title, crumb{tr.T("web.nav.area.6"), orgPath(c.Org.Slug, "/areas/6")}, crumb{tr.T("web.ctl.title"), orgPath(c.Org.Slug, "/controls")})
 	v.Nav = "controls"
 	v.Data = d
@@ -595,12 +595,8 @@ func ctlMemberOptions(ms []isms.Membership, first string) []option {
 }
 
 // controlNames resolves control ids to "ref title" for history views.
-func (a *app) controlNames(ctx context.Context, c *reqCtx) map[string]string {
-	out := map[string]string{}
-	cs, err := a.DB.ActiveControls(ctx, c.Actor)
-	if err != nil {
-		return out
-	}
+func controlNames(cs []isms.Control) map[string]string {
+	out := make(map[string]string, len(cs))
 	for _, x := range cs {
 		out[x.ID] = x.Ref + " " + x.Title
 	}

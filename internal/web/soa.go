@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -27,6 +28,44 @@ type soaRow struct {
 type soaTheme struct {
 	ID, Title string
 	Rows      []soaRow
+	Body      template.HTML // the table's rows
+}
+
+// soaRows writes the rows of one theme's table.
+func soaRows(tr i18n.Translator, rows []soaRow) template.HTML {
+	none := tr.T("web.none")
+	var m markup
+	for _, r := range rows {
+		c := r.Control
+		m.raw("\n<tr><td>")
+		m.link("ref", r.Href, c.Ref)
+		m.raw("</td><td>")
+		m.text(c.Title)
+		if len(r.Warnings) > 0 {
+			m.raw(` <span class="pill pill-warning"`)
+			m.attr("title", r.WarningTitle)
+			m.raw(">")
+			m.text(tr.Plural("web.soa.row_warnings", len(r.Warnings)))
+			m.raw("</span>")
+		}
+		m.raw("</td><td>")
+		d := soaDecisionPill(tr, c.Decision)
+		m.pill(d.Class, d.Text)
+		m.raw(`</td><td class="wrap">`)
+		if r.Justification != "" {
+			m.text(r.Justification)
+		} else {
+			m.mutedText(none)
+		}
+		m.raw("</td><td>")
+		st := controlStatusPill(tr, c.Status)
+		m.pill(st.Class, st.Text)
+		m.raw("</td>")
+		m.cell("", c.OwnerName)
+		m.cell("num", strconv.Itoa(r.EvidenceCount))
+		m.raw("</tr>")
+	}
+	return m.html()
 }
 
 type soaWarningView struct {
@@ -85,6 +124,9 @@ func (a *app) showSoA(w http.ResponseWriter, r *http.Request, c *reqCtx, status 
 		for _, t := range row.Warnings {
 			d.Warnings = append(d.Warnings, soaWarningView{Ref: ctl.Ref, Href: row.Href, Text: t})
 		}
+	}
+	for i := range d.Themes {
+		d.Themes[i].Body = soaRows(tr, d.Themes[i].Rows)
 	}
 	v := a.view(c, tr.T("web.soa.title"), crumb{tr.T("web.nav.area.6"), orgPath(c.Org.Slug, "/areas/6")})
 	v.Nav = "soa"
