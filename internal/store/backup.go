@@ -264,7 +264,7 @@ func (db *DB) Backup(ctx context.Context, w io.Writer, opts ...BackupOption) (Ba
 		return BackupInfo{}, fmt.Errorf("start the backup transaction: %w", err)
 	}
 	defer sqlTx.Rollback()
-	t := &tx{Tx: sqlTx, ctx: ctx, db: db, now: m.CreatedAt}
+	t := &tx{sqlTx: sqlTx, ctx: ctx, db: db, now: m.CreatedAt}
 	tables, err := t.backupSchema()
 	if err != nil {
 		return BackupInfo{}, err
@@ -1145,7 +1145,7 @@ func (db *DB) Restore(ctx context.Context, r io.ReaderAt, size int64) (BackupInf
 		return info, fmt.Errorf("start the restore transaction: %w", err)
 	}
 	defer sqlTx.Rollback()
-	t := &tx{Tx: sqlTx, ctx: ctx, db: db, now: db.Now().UTC()}
+	t := &tx{sqlTx: sqlTx, ctx: ctx, db: db, now: db.Now().UTC()}
 	tables, err := t.backupSchema()
 	if err != nil {
 		return info, err

@@ -149,15 +149,32 @@ func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
 func (db *DB) PoolStats() (write, read sql.DBStats) { return db.w.Stats(), db.r.Stats() }
 
 // tx is one transaction plus the time it started, which every timestamp
-// written in it uses.
+// written in it uses. On PostgreSQL a read runs on one connection without
+// a transaction (see read), and sqlTx is nil.
 type tx struct {
-	*sql.Tx
-	ctx context.Context
-	db  *DB
-	now time.Time
+	sqlTx *sql.Tx
+	conn  *sql.Conn
+	ctx   context.Context
+	db    *DB
+	now   time.Time
 
 	stmts *stmtCache // nil: statements run unprepared
 	used  int        // cached statements used so far
+}
+
+// querier runs statements: the transaction, or the connection of a
+// PostgreSQL read.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func (t *tx) q() querier {
+	if t.sqlTx != nil {
+		return t.sqlTx
+	}
+	return t.conn
 }
 
 func (t *tx) nowText() string { return isms.FormatTime(t.now) }
@@ -170,10 +187,22 @@ func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
 	return db.run(ctx, db.w, db.wStmts, nil, fn)
 }
 
-// read runs fn in a read-only transaction.
+// read runs fn for reading. On SQLite that is a read transaction, which
+// sees one snapshot of the database throughout. On PostgreSQL it is one
+// connection without a transaction: at the READ COMMITTED isolation a
+// transaction would give each statement its own snapshot all the same, so
+// BEGIN and COMMIT would only add two round trips to the server for every
+// read (a page makes several).
 func (db *DB) read(ctx context.Context, fn func(*tx) error) error {
-	opts := &sql.TxOptions{ReadOnly: db.dialect == Postgres}
-	return db.run(ctx, db.r, db.rStmts, opts, fn)
+	if db.dialect == Postgres {
+		conn, err := db.r.Conn(ctx)
+		if err != nil {
+			return db.mapErr(err)
+		}
+		defer conn.Close()
+		return db.mapErr(fn(&tx{conn: conn, ctx: ctx, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}))
+	}
+	return db.run(ctx, db.r, db.rStmts, nil, fn)
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, opts *sql.TxOptions, fn func(*tx) error) error {
@@ -181,7 +210,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, opts *sql
 	if err != nil {
 		return db.mapErr(err)
 	}
-	t := &tx{Tx: sqlTx, ctx: ctx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), stmts: stmts}
+	t := &tx{sqlTx: sqlTx, ctx: ctx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), stmts: stmts}
 	if err := fn(t); err != nil {
 		_ = sqlTx.Rollback()
 		return db.mapErr(err)

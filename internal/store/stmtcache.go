@@ -92,7 +92,7 @@ func (c *stmtCache) close() {
 
 // stmt returns q prepared on t's connection, or nil to run it unprepared.
 func (t *tx) stmt(q string) *sql.Stmt {
-	if t.stmts == nil || t.used >= maxTxStmts {
+	if t.stmts == nil || t.sqlTx == nil || t.used >= maxTxStmts {
 		return nil
 	}
 	st := t.stmts.get(q)
@@ -100,7 +100,7 @@ func (t *tx) stmt(q string) *sql.Stmt {
 		return nil
 	}
 	t.used++
-	return t.Tx.StmtContext(t.ctx, st)
+	return t.sqlTx.StmtContext(t.ctx, st)
 }
 
 // Query runs q in the transaction, prepared when it can be.
@@ -108,7 +108,7 @@ func (t *tx) Query(q string, args ...any) (*sql.Rows, error) {
 	if st := t.stmt(q); st != nil {
 		return st.QueryContext(t.ctx, args...)
 	}
-	return t.Tx.QueryContext(t.ctx, q, args...)
+	return t.q().QueryContext(t.ctx, q, args...)
 }
 
 // QueryRow runs q in the transaction, prepared when it can be.
@@ -116,7 +116,7 @@ func (t *tx) QueryRow(q string, args ...any) *sql.Row {
 	if st := t.stmt(q); st != nil {
 		return st.QueryRowContext(t.ctx, args...)
 	}
-	return t.Tx.QueryRowContext(t.ctx, q, args...)
+	return t.q().QueryRowContext(t.ctx, q, args...)
 }
 
 // Exec runs q in the transaction, prepared when it can be.
@@ -124,5 +124,5 @@ func (t *tx) Exec(q string, args ...any) (sql.Result, error) {
 	if st := t.stmt(q); st != nil {
 		return st.ExecContext(t.ctx, args...)
 	}
-	return t.Tx.ExecContext(t.ctx, q, args...)
+	return t.q().ExecContext(t.ctx, q, args...)
 }
