@@ -3,10 +3,12 @@ package web
 import (
 	"context"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/holdfast-isms/holdfast/internal/i18n"
@@ -170,12 +172,51 @@ func (a *app) peopleNames(ctx context.Context, actor isms.Actor, ids map[string]
 	return out
 }
 
+// auditRows writes the audit log table's rows.
+func auditRows(tr i18n.Translator, o isms.Organisation, entries []entryView) template.HTML {
+	var m markup
+	for _, e := range entries {
+		seq := strconv.FormatInt(e.Seq, 10)
+		m.raw("\n<tr><td class=\"num\"><a class=\"ref\"")
+		m.attr("href", orgPath(o.Slug, "/audit/"+seq))
+		m.attr("aria-label", tr.T("web.audit.entry_title", e.Seq))
+		m.raw(">#")
+		m.text(seq)
+		m.raw("</a></td><td>")
+		m.time(e.At.UTC().Format(time.RFC3339), o.FormatDateTime(e.At))
+		m.raw("</td>")
+		m.cell("", e.Actor)
+		m.cell("", e.Action)
+		m.cell("", e.RecordType)
+		m.raw("<td>")
+		if e.URL != "" {
+			m.raw("<a")
+			m.attr("href", e.URL)
+			m.raw(">")
+		}
+		if e.Ref != "" {
+			m.raw(`<span class="ref">`)
+			m.text(e.Ref)
+			m.raw("</span> ")
+		}
+		m.text(e.Name)
+		if e.URL != "" {
+			m.raw("</a>")
+		}
+		m.raw("</td>")
+		m.cell("", strings.Join(e.Changed, ", "))
+		m.raw("</tr>")
+	}
+	return m.html()
+}
+
 type auditPage struct {
 	Form      *form
 	Types     []option
 	Actions   []option
 	Actors    []option
 	Entries   []entryView
+	Body      template.HTML // the table's rows
 	Filtered  bool
 	OlderURL  string
 	NewestURL string
@@ -237,6 +278,7 @@ func (a *app) auditPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error
 	for _, e := range page.Items {
 		d.Entries = append(d.Entries, describeEntry(tr, e, c.Org, names))
 	}
+	d.Body = auditRows(tr, c.Org, d.Entries)
 	link := func(before int64) string {
 		v := url.Values{}
 		for _, k := range []string{"type", "action", "actor", "from", "to"} {
