@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"net/http"
 	"os"
 	"runtime/debug"
@@ -75,18 +74,4 @@ func (r *idleReleaser) check() bool {
 	r.released.Store(true)
 	r.release()
 	return true
-}
-
-// run checks every few seconds until ctx ends.
-func (r *idleReleaser) run(ctx context.Context) {
-	t := time.NewTicker(idleAfter / 4)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			r.check()
-		}
-	}
 }

@@ -102,7 +102,6 @@ func (e *env) serve(cmd *cobra.Command, _ []string) error {
 	}, db)
 	tuneMemory()
 	idle := newIdleReleaser()
-	go idle.run(ctx)
 	srv := &http.Server{
 		Handler:           idle.wrap(h),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -131,10 +130,14 @@ func (e *env) serve(cmd *cobra.Command, _ []string) error {
 		debug.FreeOSMemory()
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()
+		quiet := time.NewTicker(idleAfter / 4)
+		defer quiet.Stop()
 		for {
 			select {
 			case <-ctx.Done():
 				return
+			case <-quiet.C:
+				idle.check()
 			case <-t.C:
 				if err := db.DeleteExpiredSessions(ctx); err != nil {
 					log.Warn("remove expired sessions", "err", err)
