@@ -53,7 +53,7 @@ var assets = &table[isms.Asset]{
 	conds: map[string]func(string, func(any) string) (string, error){
 		// depended_by=<asset id>: the assets that asset depends on.
 		"depended_by": func(v string, arg func(any) string) (string, error) {
-			return `id IN (SELECT l.to_id FROM record_links l WHERE l.org_id = assets.org_id AND l.from_type = 'asset'
+			return `id IN (SELECT l.to_id FROM record_links l WHERE l.org_id = $1 AND l.from_type = 'asset'
 				AND l.from_id = ` + arg(v) + ` AND l.to_type = 'asset')`, nil
 		},
 	},

@@ -37,7 +37,7 @@ var evidenceTable = &table[isms.Evidence]{
 	conds: map[string]func(string, func(any) string) (string, error){
 		// control=<id>: evidence linked to that control.
 		"control": func(v string, arg func(any) string) (string, error) {
-			return "id IN (SELECT l.from_id FROM record_links l WHERE l.org_id = evidence.org_id AND l.from_type = 'evidence' AND l.to_type = 'control' AND l.to_id = " + arg(v) + ")", nil
+			return "id IN (SELECT l.from_id FROM record_links l WHERE l.org_id = $1 AND l.from_type = 'evidence' AND l.to_type = 'control' AND l.to_id = " + arg(v) + ")", nil
 		},
 		// valid_before=YYYY-MM-DD: expires (or expired) before that day.
 		"valid_before": func(v string, arg func(any) string) (string, error) {

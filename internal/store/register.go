@@ -38,7 +38,10 @@ type table[T any] struct {
 	// filters maps a filter name to the column it matches exactly.
 	filters map[string]string
 	// conds are filters that need more than equality: each returns a SQL
-	// condition for value v, binding values through arg.
+	// condition for value v, binding values through arg. The organisation
+	// is bound as $1; a subquery should name it so rather than the outer
+	// row's org_id, which would make it correlated: PostgreSQL then runs
+	// it once per record of the register instead of once.
 	conds map[string]func(v string, arg func(any) string) (string, error)
 	// search lists the columns a q= search looks in.
 	search []string
