@@ -10,14 +10,7 @@ import (
 func TestAnalyzeKeepsRowEstimatesWithoutSamples(t *testing.T) {
 	ctx := context.Background()
 	for _, thorough := range []bool{true, false} {
-		db, err := Open(ctx, Config{DataDir: t.TempDir()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		if _, err := db.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
+		db := migratedSQLite(t)
 		if _, err := db.w.ExecContext(ctx, `CREATE TABLE bench_rows (org TEXT, k INTEGER)`); err != nil {
 			t.Fatal(err)
 		}

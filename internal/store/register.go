@@ -171,7 +171,59 @@ func likePattern(q string) string {
 	return "%" + r.Replace(strings.ToLower(q)) + "%"
 }
 
+// searchSep separates the searched columns in searchText. A search text
+// without it cannot match across two columns, so one LIKE over the joined
+// text matches exactly the records one LIKE per column would.
+const searchSep = "\x1f"
+
+// searchText is the register's searched columns joined by searchSep. The
+// SQLite search indexes (migration 00011) store this very expression, so
+// that a search is answered from the index without reading the table;
+// changing the columns of a register's search needs a new index.
+func (tb *table[T]) searchText(d Dialect) string {
+	sep := " || char(31) || "
+	if d == Postgres {
+		sep = " || chr(31) || "
+	}
+	return "(" + strings.Join(tb.search, sep) + ")"
+}
+
+// searchConds returns the condition that a record matches the LIKE
+// pattern bound as p in one of the searched columns, in two forms that
+// select the same records: joined tests the joined text with one LIKE,
+// which is cheaper and which the SQLite search indexes answer; perColumn
+// tests each column in turn, which is cheaper when the table's row is read
+// anyway. text is the search text; if it holds searchSep, joined is the
+// per-column test too.
+func (tb *table[T]) searchConds(db *DB, text, p string) (joined, perColumn string) {
+	ors := make([]string, len(tb.search))
+	for i, c := range tb.search {
+		ors[i] = fmt.Sprintf(`%s %s %s ESCAPE '\'`, c, db.likeOp(), p)
+	}
+	perColumn = "(" + strings.Join(ors, " OR ") + ")"
+	if strings.Contains(text, searchSep) {
+		return perColumn, perColumn
+	}
+	// The pattern is an expression, not the bare parameter: given a LIKE
+	// on a parameter among its AND terms, SQLite recompiles the statement
+	// each time the parameter is bound, in case the new pattern suits an
+	// index.
+	return fmt.Sprintf(`%s %s (%s || '') ESCAPE '\'`, tb.searchText(db.dialect), db.likeOp(), p), perColumn
+}
+
+// fewMatches bounds, in pages, the matches SQLite reads one by one from the
+// search index. With more, walking the sort index until the page is full
+// reads fewer records; with fewer, that walk reads most of the register.
+const fewMatches = 2
+
 // list returns one page of the organisation's records.
+//
+// A search must test every record of the register, so it is arranged to
+// do that once: on PostgreSQL one statement collects the matching records'
+// ids and sort keys, counts them and reads the page's rows; on SQLite the
+// count is answered from the search index first, and the page is then read
+// either by looking up the matches (if few) or by walking the sort index
+// until the page is full.
 func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], error) {
 	var page isms.Page[T]
 	if err := q.Normalize(); err != nil {
@@ -222,18 +274,20 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 		}
 		where = append(where, col+" = "+arg(v))
 	}
+	// match selects every record the list shows, on any page, with the
+	// arguments in matchArgs; the page query adds the cursor to it.
+	match := strings.Join(where, " AND ")
+	searching := false
 	if s := strings.TrimSpace(q.Q); s != "" && len(tb.search) > 0 {
-		p := arg(likePattern(s))
-		var ors []string
-		for _, c := range tb.search {
-			ors = append(ors, fmt.Sprintf(`%s %s %s ESCAPE '\'`, c, t.db.likeOp(), p))
-		}
-		where = append(where, "("+strings.Join(ors, " OR ")+")")
+		searching = true
+		joined, perColumn := tb.searchConds(t.db, s, arg(likePattern(s)))
+		match += " AND " + joined
+		where = append(where, perColumn)
 	}
-	countWhere := strings.Join(where, " AND ")
-	countArgs := append([]any(nil), args...)
+	matchArgs := args
 
 	var c cursor
+	keyCond := "" // the cursor's condition on a sort key, with %s for the key
 	if q.Cursor != "" {
 		var err error
 		if c, err = decodeCursor(q.Cursor); err != nil {
@@ -248,14 +302,57 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 		v, id := arg(c.V), arg(c.ID)
 		// A row-value comparison lets both databases range-scan the
 		// (sort key, id) index instead of filtering row by row.
-		where = append(where, fmt.Sprintf("(%s, id) %s (%s, %s)", sortExpr, op, v, id))
+		keyCond = fmt.Sprintf("(%%s, id) %s (%s, %s)", op, v, id)
 	}
 	dir := "ASC"
 	if q.Desc != c.B {
 		dir = "DESC"
 	}
-	query := fmt.Sprintf(`SELECT %s, %s FROM %s WHERE %s ORDER BY %s %s, id %s LIMIT %d`,
-		tb.selectList(), sortExpr, tb.name, strings.Join(where, " AND "), sortExpr, dir, dir, q.Limit+1)
+	count := func() (int, error) {
+		var n int
+		err := t.QueryRow(`SELECT COUNT(*) FROM `+tb.name+` WHERE `+match, matchArgs...).Scan(&n)
+		return n, err
+	}
+	total := -1
+	var query string
+	switch {
+	case searching && t.db.dialect == Postgres:
+		// One scan of the register: the matches' ids and sort keys are
+		// kept, counted and sorted, and only the page's rows are read,
+		// with their linked names. (A page query and a separate count
+		// would scan twice; the planner cannot tell how selective a
+		// search is, so the page query cannot count on the sort index.)
+		inner := ""
+		if keyCond != "" {
+			inner = " WHERE " + fmt.Sprintf(keyCond, "k")
+		}
+		query = fmt.Sprintf(`WITH m AS MATERIALIZED (SELECT id, %s AS k FROM %s WHERE %s)
+			SELECT %s, %s, (SELECT COUNT(*) FROM m) FROM %s
+			WHERE org_id = $1 AND id IN (SELECT id FROM m%s ORDER BY k %s, id %s LIMIT %d)
+			ORDER BY %s %s, id %s`,
+			sortExpr, tb.name, match, tb.selectList(), sortExpr, tb.name, inner, dir, dir, q.Limit+1, sortExpr, dir, dir)
+	case searching:
+		n, err := count()
+		if err != nil {
+			return page, err
+		}
+		total = n
+		if n == 0 {
+			return page, nil
+		}
+		if n <= fewMatches*(q.Limit+1) {
+			// The search index lists the matches' ids without reading
+			// the table; only they are read and sorted.
+			where = []string{"org_id = $1", "id IN (SELECT id FROM " + tb.name + " WHERE " + match + ")"}
+		}
+		fallthrough
+	default:
+		if keyCond != "" {
+			where = append(where, fmt.Sprintf(keyCond, sortExpr))
+		}
+		query = fmt.Sprintf(`SELECT %s, %s FROM %s WHERE %s ORDER BY %s %s, id %s LIMIT %d`,
+			tb.selectList(), sortExpr, tb.name, strings.Join(where, " AND "), sortExpr, dir, dir, q.Limit+1)
+	}
 	rows, err := t.Query(query, args...)
 	if err != nil {
 		return page, err
@@ -264,7 +361,11 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 	var keys []any
 	for rows.Next() {
 		var key any
-		rec, err := tb.scan(rows, &key)
+		dest := []any{&key}
+		if searching && t.db.dialect == Postgres {
+			dest = append(dest, &total)
+		}
+		rec, err := tb.scan(rows, dest...)
 		if err != nil {
 			return page, err
 		}
@@ -293,8 +394,16 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 			page.PrevCursor = encodeCursor(cursor{V: keys[0], ID: first.ID, B: true})
 		}
 	}
-	if err := t.QueryRow(`SELECT COUNT(*) FROM `+tb.name+` WHERE `+countWhere, countArgs...).Scan(&page.Total); err != nil {
-		return page, err
+	switch {
+	case total >= 0:
+		page.Total = total
+	case q.Cursor == "" && !more:
+		// The first page holds every match, so it is the count.
+		page.Total = len(page.Items)
+	default:
+		if page.Total, err = count(); err != nil {
+			return page, err
+		}
 	}
 	return page, nil
 }
