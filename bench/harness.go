@@ -60,6 +60,7 @@ type Stat struct {
 	// which shares the machine's cores with the server.
 	ServerP50ms float64 `json:"server_p50_ms,omitempty"`
 	ServerP95ms float64 `json:"server_p95_ms,omitempty"`
+	ServerP99ms float64 `json:"server_p99_ms,omitempty"`
 }
 
 // Run is every measurement of one dialect at one scale.
@@ -70,6 +71,7 @@ type Run struct {
 	GenerateSec  float64 `json:"generate_s"`
 	ColdStartMs  float64 `json:"cold_start_ms"`
 	IdleRSSMB    float64 `json:"idle_rss_mb"`
+	IdleAnonMB   float64 `json:"idle_anon_mb"` // of which private memory; the rest is the binary's pages mapped from disk
 	LoadRSSMB    float64 `json:"load_rss_mb"`
 	CheckMs      float64 `json:"check_ms"`
 	CheckOrgMs   float64 `json:"check_org_ms"`
@@ -182,13 +184,16 @@ func (in *instance) stop() {
 }
 
 // rssMB reads the process's resident set size.
-func rssMB(pid int) float64 {
+func rssMB(pid int) float64 { return procStatusMB(pid, "VmRSS:") }
+
+// procStatusMB reads one memory figure of /proc/PID/status in MB.
+func procStatusMB(pid int, field string) float64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmRSS:") {
+		if strings.HasPrefix(line, field) {
 			f := strings.Fields(line)
 			kb, _ := strconv.ParseFloat(f[1], 64)
 			return kb / 1024
@@ -330,7 +335,7 @@ func measure(in *instance, o op, n int, d time.Duration, sampleRSS func()) Stat 
 	st.Requests = len(lat)
 	st.P50ms, st.P95ms, st.P99ms = pct(lat, 50), pct(lat, 95), pct(lat, 99)
 	sort.Float64s(server)
-	st.ServerP50ms, st.ServerP95ms = pct(server, 50), pct(server, 95)
+	st.ServerP50ms, st.ServerP95ms, st.ServerP99ms = pct(server, 50), pct(server, 95), pct(server, 99)
 	st.Throughput = float64(len(lat)) / d.Seconds()
 	return st
 }
@@ -460,7 +465,7 @@ func (c Config) runOne(ctx context.Context, dialect string, scale float64) (Run,
 	}
 	time.Sleep(time.Second)
 	pid := in.cmd.Process.Pid
-	run.IdleRSSMB = rssMB(pid)
+	run.IdleRSSMB, run.IdleAnonMB = rssMB(pid), procStatusMB(pid, "RssAnon:")
 
 	var people struct {
 		Items []struct {
@@ -567,7 +572,7 @@ func (c Config) runOne(ctx context.Context, dialect string, scale float64) (Run,
 			reps = append(reps, measure(in, o, c.Concurrency, c.Duration, sample))
 		}
 		s := median(reps)
-		c.logf("   %-26s p50 %6.2f  p95 %6.2f  p99 %6.2f ms  server p50 %6.2f  p95 %6.2f ms  %7.0f req/s  errors %d", s.Name, s.P50ms, s.P95ms, s.P99ms, s.ServerP50ms, s.ServerP95ms, s.Throughput, s.Errors)
+		c.logf("   %-26s p50 %6.2f  p95 %6.2f  p99 %6.2f ms  server p50 %6.2f  p95 %6.2f  p99 %6.2f ms  %7.0f req/s  errors %d", s.Name, s.P50ms, s.P95ms, s.P99ms, s.ServerP50ms, s.ServerP95ms, s.ServerP99ms, s.Throughput, s.Errors)
 		run.Stats = append(run.Stats, s)
 	}
 	// Writes with contention: every worker edits the same person.
