@@ -10,7 +10,7 @@ import (
 // and for listing the ids of a few of them.
 func searchPlan[T any](t *testing.T, db *DB, tb *table[T]) (count, ids string) {
 	t.Helper()
-	joined, _ := tb.searchConds(db, "needle", "$2")
+	joined, _ := tb.searchConds(db, "needle", func(any) string { return "$2" })
 	where := ` WHERE org_id = $1 AND archived_at IS NULL AND ` + joined
 	plan := func(q string) string {
 		rows, err := db.r.Query(`EXPLAIN QUERY PLAN `+q, "org", "%needle%")
