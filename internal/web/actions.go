@@ -139,7 +139,7 @@ func (d *actionList) setRows(tr i18n.Translator, org isms.Organisation, today st
 // rows writes the action table's rows; a member's own list leaves out the
 // responsible column.
 func (d *actionList) rows() template.HTML {
-	var m markup
+	m := newMarkup(len(d.Rows))
 	for _, r := range d.Rows {
 		m.recordCells(r.URL, r.Ref, r.Title, "wrap", r.Archived, d.ArchivedPill)
 		if !d.Mine {

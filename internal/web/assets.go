@@ -204,7 +204,7 @@ type assetList struct {
 
 // rows writes the asset table's rows.
 func (d *assetList) rows() template.HTML {
-	var m markup
+	m := newMarkup(len(d.Rows))
 	for _, r := range d.Rows {
 		m.recordCells(r.URL, r.Ref, r.Name, "wrap", r.Archived, d.ArchivedPill)
 		m.cell("", r.Type)

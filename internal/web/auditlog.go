@@ -174,7 +174,7 @@ func (a *app) peopleNames(ctx context.Context, actor isms.Actor, ids map[string]
 
 // auditRows writes the audit log table's rows.
 func auditRows(tr i18n.Translator, o isms.Organisation, entries []entryView) template.HTML {
-	var m markup
+	m := newMarkup(len(entries))
 	for _, e := range entries {
 		seq := strconv.FormatInt(e.Seq, 10)
 		m.raw("\n<tr><td class=\"num\"><a class=\"ref\"")

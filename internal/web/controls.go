@@ -126,7 +126,7 @@ type ctlGroup struct {
 
 // ctlRows writes the rows of one group's table.
 func ctlRows(rows []ctlRow, customText, noneText string) template.HTML {
-	var m markup
+	m := newMarkup(len(rows))
 	for _, r := range rows {
 		m.raw("\n<tr><td>")
 		m.link("ref", r.URL, r.Ref)

@@ -94,7 +94,7 @@ type evidenceList struct {
 
 // rows writes the evidence table's rows.
 func (d *evidenceList) rows() template.HTML {
-	var m markup
+	m := newMarkup(len(d.Rows))
 	for _, r := range d.Rows {
 		m.recordCells(r.URL, r.Ref, r.Title, "", r.Archived, d.ArchivedPill)
 		m.cell("", r.Kind)

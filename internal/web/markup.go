@@ -15,6 +15,17 @@ import (
 // application's own goes through raw().
 type markup struct{ b strings.Builder }
 
+// newMarkup returns a writer with room for rows table rows, so the
+// buffer is not copied as it grows.
+func newMarkup(rows int) *markup {
+	m := &markup{}
+	m.b.Grow(rows * rowBytes)
+	return m
+}
+
+// rowBytes is about what one table row takes.
+const rowBytes = 640
+
 // raw writes markup as it is: literal tags of the application's own only.
 func (m *markup) raw(s string) { m.b.WriteString(s) }
 

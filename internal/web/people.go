@@ -126,7 +126,7 @@ type personRow struct {
 // peopleRows writes the People table's rows.
 func peopleRows(tr i18n.Translator, rows []personRow) template.HTML {
 	archived, none := tr.T("web.people.archived_pill"), tr.T("web.none")
-	var m markup
+	m := newMarkup(len(rows))
 	for _, r := range rows {
 		m.recordCells(r.URL, r.Ref, r.Name, "", r.Archived, archived)
 		m.cell("", r.Email)

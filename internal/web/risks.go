@@ -185,7 +185,7 @@ type riskListLabels struct {
 
 // rows writes the risk register table's rows.
 func (d *riskList) rows() template.HTML {
-	var m markup
+	m := newMarkup(len(d.Rows))
 	level := func(l levelView) {
 		m.raw("<td>")
 		if l.Label != "" {

@@ -34,7 +34,7 @@ type soaTheme struct {
 // soaRows writes the rows of one theme's table.
 func soaRows(tr i18n.Translator, rows []soaRow) template.HTML {
 	none := tr.T("web.none")
-	var m markup
+	m := newMarkup(len(rows))
 	for _, r := range rows {
 		c := r.Control
 		m.raw("\n<tr><td>")
