@@ -149,6 +149,21 @@ func TestAuditHash(t *testing.T) {
 	if len(h) != 64 || h != e.ComputeHash() {
 		t.Fatalf("hash %q not a stable SHA-256", h)
 	}
+	// Chains already stored were hashed this way: a different hash here
+	// means that every existing audit log would fail its check.
+	if want := "4a9a6920717192b47af701cf4d510bbbda3acbbe0b8ebcbe4acbc46547eb19a1"; h != want {
+		t.Fatalf("hash %s; entries stored by earlier versions carry %s", h, want)
+	}
+	// A hasher reused for many entries gives each one its own hash.
+	var hasher AuditHasher
+	other := e
+	other.Seq = 3
+	if got := string(hasher.Sum(e.HashedText())); got != h {
+		t.Errorf("AuditHasher gives %s; ComputeHash %s", got, h)
+	}
+	if got := string(hasher.Sum(other.HashedText())); got != other.ComputeHash() || got == h {
+		t.Errorf("reused AuditHasher gives %s for another entry", got)
+	}
 	for name, change := range map[string]func(*AuditEntry){
 		"after":     func(x *AuditEntry) { x.After = `{"name":"C"}` },
 		"prev hash": func(x *AuditEntry) { x.PrevHash = "abd" },

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
 	"github.com/holdfast-isms/holdfast/internal/store"
@@ -285,4 +286,154 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Chains are read a chunk at a time; every kind of tampering is found
+// wherever the chunk boundaries fall, for one organisation's chain and for
+// the whole installation's.
+func TestAuditLogTamperingIsDetectedAtChunkBoundaries(t *testing.T) {
+	chunks := []int{1, 2, 3, 4, 5, 1000}
+	cases := []struct {
+		name string
+		// tamper changes the chain and returns the entry that must be
+		// reported (its id may be empty) and a word the reason must use.
+		tamper func(t *testing.T, db testDB, chain []isms.AuditEntry) (want isms.AuditEntry, reason string)
+	}{
+		{"intact", func(*testing.T, testDB, []isms.AuditEntry) (isms.AuditEntry, string) { return isms.AuditEntry{}, "" }},
+		{"altered", func(t *testing.T, db testDB, chain []isms.AuditEntry) (isms.AuditEntry, string) {
+			dropAuditTrigger(t, db, "audit_log_no_update")
+			db.exec(t, `UPDATE audit_log SET after_values = $1 WHERE id = $2`, `{"name":"Mallory"}`, chain[3].ID)
+			return chain[3], "altered"
+		}},
+		{"time_rewritten", func(t *testing.T, db testDB, chain []isms.AuditEntry) (isms.AuditEntry, string) {
+			dropAuditTrigger(t, db, "audit_log_no_update")
+			db.exec(t, `UPDATE audit_log SET at = $1 WHERE id = $2`, isms.FormatTime(chain[4].At.Add(-time.Hour)), chain[4].ID)
+			return chain[4], "altered"
+		}},
+		{"reordered", func(t *testing.T, db testDB, chain []isms.AuditEntry) (isms.AuditEntry, string) {
+			dropAuditTrigger(t, db, "audit_log_no_update")
+			a, b := chain[2], chain[3]
+			db.exec(t, `UPDATE audit_log SET seq = -1 WHERE id = $1`, a.ID)
+			db.exec(t, `UPDATE audit_log SET seq = $1 WHERE id = $2`, a.Seq, b.ID)
+			db.exec(t, `UPDATE audit_log SET seq = $1 WHERE id = $2`, b.Seq, a.ID)
+			want := b
+			want.Seq = a.Seq
+			return want, "link"
+		}},
+		{"middle_deleted", func(t *testing.T, db testDB, chain []isms.AuditEntry) (isms.AuditEntry, string) {
+			dropAuditTrigger(t, db, "audit_log_no_delete")
+			db.exec(t, `DELETE FROM audit_log WHERE id = $1`, chain[2].ID)
+			return chain[3], "missing"
+		}},
+		{"last_deleted", func(t *testing.T, db testDB, chain []isms.AuditEntry) (isms.AuditEntry, string) {
+			dropAuditTrigger(t, db, "audit_log_no_delete")
+			last := chain[len(chain)-1]
+			db.exec(t, `DELETE FROM audit_log WHERE id = $1`, last.ID)
+			return isms.AuditEntry{Seq: last.Seq}, "removed"
+		}},
+		{"last_rewritten_with_its_hash", func(t *testing.T, db testDB, chain []isms.AuditEntry) (isms.AuditEntry, string) {
+			// Hash and link both match; only the chain's head still
+			// remembers the entry's original hash.
+			dropAuditTrigger(t, db, "audit_log_no_update")
+			last := chain[len(chain)-1]
+			forged := last
+			forged.After = `{"name":"Mallory"}`
+			db.exec(t, `UPDATE audit_log SET after_values = $1, hash = $2 WHERE id = $3`, forged.After, forged.ComputeHash(), last.ID)
+			return last, "head"
+		}},
+		{"entry_repeated", func(t *testing.T, db testDB, chain []isms.AuditEntry) (isms.AuditEntry, string) {
+			// Without its constraints the table takes a second entry with
+			// a sequence number already used, which a chunk may end at.
+			for _, q := range []string{
+				`CREATE TABLE audit_copy AS SELECT * FROM audit_log`,
+				`DROP TABLE audit_log`,
+				`ALTER TABLE audit_copy RENAME TO audit_log`,
+			} {
+				db.exec(t, q)
+			}
+			db.exec(t, `INSERT INTO audit_log SELECT 'copy', org_id, seq, at, actor_id, record_type, record_id, action, before_values, after_values, prev_hash, hash
+				FROM audit_log WHERE id = $1`, chain[2].ID)
+			return isms.AuditEntry{}, "?"
+		}},
+	}
+	for _, d := range storetest.Dialects(t) {
+		for _, tc := range cases {
+			t.Run(string(d)+"/"+tc.name, func(t *testing.T) {
+				ctx := context.Background()
+				db := openTestDB(t, d, true)
+				f, chain := auditFixture(t, db)
+				other := storetest.Seed(t, db.DB, "other")
+				total, _, err := db.VerifyAuditLog(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, reason := tc.tamper(t, db, chain)
+				for _, n := range chunks {
+					for _, org := range []*string{&f.Org.ID, nil} {
+						checked, brk, err := db.VerifyAuditLogInChunks(ctx, org, n)
+						if err != nil {
+							t.Fatalf("%d per query: %v", n, err)
+						}
+						what := fmt.Sprintf("%d per query, organisation only %v", n, org != nil)
+						switch {
+						case reason == "":
+							if brk != nil || (org == nil && checked != total) || checked == 0 {
+								t.Errorf("%s: %d entries, break %+v; want all %d intact", what, checked, brk, total)
+							}
+						case brk == nil:
+							t.Errorf("%s: tampering not found (%d entries checked)", what, checked)
+						case brk.OrgID != f.Org.ID:
+							t.Errorf("%s: break %+v in the wrong organisation", what, brk)
+						case reason == "?":
+							// Which way a repeated entry shows depends on
+							// where the chunks end.
+						case brk.Seq != want.Seq || brk.ID != want.ID || !strings.Contains(brk.Reason, reason):
+							t.Errorf("%s: break %+v; want entry #%d (%q) reported with %q", what, brk, want.Seq, want.ID, reason)
+						}
+					}
+					// The other organisation's chain is untouched.
+					if n, brk, err := db.VerifyAuditLogInChunks(ctx, &other.Org.ID, n); err != nil || brk != nil || n == 0 {
+						t.Errorf("other organisation: %d entries, break %+v, %v", n, brk, err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// A chain verified while entries are appended to it is intact: the
+// verification reads its chunks, counts and chain heads in one snapshot.
+func TestAuditLogVerifiedWhileAppended(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := storetest.Seed(t, db, "acme")
+		done := make(chan error, 1)
+		go func() {
+			for i := range 40 {
+				if _, err := db.CreatePerson(ctx, f.Owner(), isms.Person{Name: fmt.Sprintf("Person %d", i)}); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+		for verified := 0; ; verified++ {
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatal(err)
+				}
+				if verified == 0 {
+					t.Log("the appends finished before a verification ran")
+				}
+				return
+			default:
+			}
+			for _, org := range []*string{&f.Org.ID, nil} {
+				if n, brk, err := db.VerifyAuditLogInChunks(ctx, org, 2); err != nil || brk != nil {
+					t.Fatalf("verification %d while appending (%d entries): break %+v, %v", verified, n, brk, err)
+				}
+			}
+		}
+	})
 }
