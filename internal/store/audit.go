@@ -17,12 +17,13 @@ import (
 // nil. The chain head row is updated first, which serialises appends to one
 // organisation's chain on PostgreSQL (SQLite serialises all writes anyway).
 func (t *tx) audit(orgID, actorID, recordType, recordID, action string, before, after map[string]any) error {
-	if _, err := t.Exec(`INSERT INTO audit_heads (org_id, seq, hash) VALUES ($1, 0, '') ON CONFLICT (org_id) DO NOTHING`, orgID); err != nil {
-		return err
-	}
+	// Take the next number of the organisation's chain and the hash of
+	// its latest entry in one statement (one round trip on PostgreSQL):
+	// the first entry starts the chain at 1 after an empty hash.
 	var seq int64
 	var prev string
-	if err := t.QueryRow(`UPDATE audit_heads SET seq = seq + 1 WHERE org_id = $1 RETURNING seq, hash`, orgID).Scan(&seq, &prev); err != nil {
+	if err := t.QueryRow(`INSERT INTO audit_heads (org_id, seq, hash) VALUES ($1, 1, '')
+		ON CONFLICT (org_id) DO UPDATE SET seq = audit_heads.seq + 1 RETURNING seq, hash`, orgID).Scan(&seq, &prev); err != nil {
 		return err
 	}
 	e := isms.AuditEntry{

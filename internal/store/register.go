@@ -560,11 +560,11 @@ func (tb *table[T]) historyOf(t *tx, orgID, id string) ([]isms.HistoryEntry, err
 
 // nextRef allocates the organisation's next human reference for prefix.
 func (t *tx) nextRef(orgID, prefix string) (string, error) {
-	if _, err := t.Exec(`INSERT INTO ref_counters (org_id, prefix, next_value) VALUES ($1, $2, 1) ON CONFLICT (org_id, prefix) DO NOTHING`, orgID, prefix); err != nil {
-		return "", err
-	}
+	// One statement (one round trip on PostgreSQL): the first reference
+	// of a prefix is 1, and the counter then holds the next one.
 	var n int64
-	if err := t.QueryRow(`UPDATE ref_counters SET next_value = next_value + 1 WHERE org_id = $1 AND prefix = $2 RETURNING next_value - 1`, orgID, prefix).Scan(&n); err != nil {
+	if err := t.QueryRow(`INSERT INTO ref_counters (org_id, prefix, next_value) VALUES ($1, $2, 2)
+		ON CONFLICT (org_id, prefix) DO UPDATE SET next_value = ref_counters.next_value + 1 RETURNING next_value - 1`, orgID, prefix).Scan(&n); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("%s-%03d", prefix, n), nil
