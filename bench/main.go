@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -22,8 +23,16 @@ func main() {
 		conc     = flag.Int("concurrency", 4, "concurrent clients")
 		repeats  = flag.Int("repeats", 3, "runs per endpoint (the median is reported)")
 		out      = flag.String("out", "bench/results", "directory for the JSON and Markdown reports")
+		render   = flag.String("render", "", "write the Markdown summary of this JSON report again, next to it, and measure nothing")
 	)
 	flag.Parse()
+	if *render != "" {
+		if err := rerender(*render); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	cfg := Config{Bin: *bin, Dialects: strings.Split(*dialects, ","), PostgresDSN: os.Getenv("HOLDFAST_TEST_POSTGRES"),
@@ -48,6 +57,25 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Printf("Wrote %s and %s\n", j, m)
+}
+
+// rerender writes the Markdown summary of the JSON report at path again,
+// so that a change to the summary reaches reports already measured.
+func rerender(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var rep Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	md := strings.TrimSuffix(path, ".json") + ".md"
+	if err := os.WriteFile(md, []byte(Markdown(rep)), 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("Wrote %s\n", md)
+	return nil
 }
 
 // fillMachine records the facts that make figures comparable.
