@@ -276,6 +276,34 @@ func (db *DB) ActiveControls(ctx context.Context, a isms.Actor) ([]isms.Control,
 	return out, err
 }
 
+// ControlOutlines returns the organisation's active controls with only
+// their id, reference, title, kind, catalogue id, related controls and
+// replacement: what a control's page needs to name the controls that
+// replace or relate to it, without reading every control's texts.
+func (db *DB) ControlOutlines(ctx context.Context, a isms.Actor) ([]isms.Control, error) {
+	if err := a.Require(isms.PermReadRegisters); err != nil {
+		return nil, err
+	}
+	var out []isms.Control
+	err := db.read(ctx, func(t *tx) error {
+		rows, err := t.Query(`SELECT id, ref, title, kind, catalog_id, related_ids, replaced_by_id FROM controls
+			WHERE org_id = $1 AND archived_at IS NULL ORDER BY `+controls.sorts[controls.defaultSort]+`, id`, a.OrgID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			c := isms.Control{Meta: isms.Meta{OrgID: a.OrgID}}
+			if err := rows.Scan(&c.ID, &c.Ref, &c.Title, &c.Kind, &c.CatalogID, pipeList{&c.RelatedIDs}, nullText{&c.ReplacedByID}); err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
 // Control returns one control.
 func (db *DB) Control(ctx context.Context, a isms.Actor, id string) (isms.Control, error) {
 	var c isms.Control

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
@@ -153,6 +154,30 @@ func TestControlsRegister(t *testing.T) {
 		c57.ReplacedByID = mdm.ID
 		if c57, err = db.UpdateControl(ctx, owner, c57, c57.Version); err != nil || c57.ReplacedByRef != "MDM-1" {
 			t.Fatalf("replaced by custom: %+v %v", c57, err)
+		}
+		// Outlines name the same controls as the full records, with what a
+		// control's page needs of its neighbours; other organisations' and
+		// no one else's.
+		outlines, err := db.ControlOutlines(ctx, owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, err := db.ActiveControls(ctx, owner)
+		if err != nil || len(outlines) != len(full) || len(outlines) != 94 {
+			t.Fatalf("%d outlines, %d controls: %v", len(outlines), len(full), err)
+		}
+		for i, o := range outlines {
+			c := full[i]
+			if o.ID != c.ID || o.Ref != c.Ref || o.Title != c.Title || o.Kind != c.Kind || o.CatalogID != c.CatalogID ||
+				o.ReplacedByID != c.ReplacedByID || strings.Join(o.RelatedIDs, ",") != strings.Join(c.RelatedIDs, ",") {
+				t.Fatalf("outline %d = %+v, control %+v", i, o, c)
+			}
+			if o.Ref == "A.5.7" && o.ReplacedByID != mdm.ID || o.Ref == "MDM-1" && strings.Join(o.RelatedIDs, ",") != "8.1,5.10" {
+				t.Fatalf("outline %s: replaced by %q, related %v", o.Ref, o.ReplacedByID, o.RelatedIDs)
+			}
+		}
+		if _, err := db.ControlOutlines(ctx, isms.Actor{UserID: owner.UserID, OrgID: owner.OrgID}); isms.ErrorKind(err) != isms.KindForbidden {
+			t.Fatalf("outlines without a role: %v", err)
 		}
 		// Archiving: Annex A never; a custom control only while it replaces nothing.
 		if _, err := db.ArchiveControl(ctx, owner, c51.ID, got.Version, true); isms.ErrorKind(err) != isms.KindConflict {

@@ -512,7 +512,7 @@ func (a *app) showControl(w http.ResponseWriter, r *http.Request, c *reqCtx, id 
 			"title": tr.T("web.ctl.request_default", ctl.Ref, ctl.Title)})
 	}
 	d.Line = line
-	all, err := a.DB.ActiveControls(ctx, c.Actor)
+	all, err := a.DB.ControlOutlines(ctx, c.Actor)
 	if err != nil {
 		return err
 	}
