@@ -141,7 +141,7 @@ func (d *actionList) setRows(tr i18n.Translator, org isms.Organisation, today st
 func (d *actionList) rows() template.HTML {
 	m := newMarkup(len(d.Rows))
 	for _, r := range d.Rows {
-		m.recordCells(r.URL, r.Ref, r.Title, "wrap", r.Archived, d.ArchivedPill)
+		m.recordCells(r.URL, r.Ref, r.Title, "wrap", pillIf(r.Archived, "pill-muted", d.ArchivedPill))
 		if !d.Mine {
 			m.raw("<td>")
 			if r.Responsible != "" {

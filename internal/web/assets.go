@@ -206,15 +206,13 @@ type assetList struct {
 func (d *assetList) rows() template.HTML {
 	m := newMarkup(len(d.Rows))
 	for _, r := range d.Rows {
-		m.recordCells(r.URL, r.Ref, r.Name, "wrap", r.Archived, d.ArchivedPill)
+		m.recordCells(r.URL, r.Ref, r.Name, "wrap", pillIf(r.Archived, "pill-muted", d.ArchivedPill))
 		m.cell("", r.Type)
 		m.raw("<td>")
 		if r.Owner != "" {
 			m.text(r.Owner)
 		} else {
-			m.raw(`<span class="muted">`)
-			m.text(d.NoOwner)
-			m.raw("</span>")
+			m.mutedText(d.NoOwner)
 		}
 		m.raw("</td><td>")
 		m.pill(r.ClassPill, r.Class)

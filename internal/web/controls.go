@@ -128,15 +128,8 @@ type ctlGroup struct {
 func ctlRows(rows []ctlRow, customText, noneText string) template.HTML {
 	m := newMarkup(len(rows))
 	for _, r := range rows {
-		m.raw("\n<tr><td>")
-		m.link("ref", r.URL, r.Ref)
-		m.raw("</td><td>")
-		m.link("title-link", r.URL, r.Title)
-		if r.Custom {
-			m.raw(" ")
-			m.pill("pill-info", customText)
-		}
-		m.raw("</td><td>")
+		m.recordCells(r.URL, r.Ref, r.Title, "", pillIf(r.Custom, "pill-info", customText))
+		m.raw("<td>")
 		if r.OwnerName != "" {
 			m.text(r.OwnerName)
 		} else {
@@ -171,9 +164,6 @@ type ctlRow struct {
 	NextReview, NextReviewText string
 	Warnings                   int
 }
-
-// pill is a labelled badge: its colour class and text.
-type pill struct{ Class, Text string }
 
 // controlStatusPill is how a control's implementation status is shown.
 func controlStatusPill(tr i18n.Translator, s isms.ControlStatus) pill {

@@ -96,7 +96,7 @@ type evidenceList struct {
 func (d *evidenceList) rows() template.HTML {
 	m := newMarkup(len(d.Rows))
 	for _, r := range d.Rows {
-		m.recordCells(r.URL, r.Ref, r.Title, "", r.Archived, d.ArchivedPill)
+		m.recordCells(r.URL, r.Ref, r.Title, "", pillIf(r.Archived, "pill-muted", d.ArchivedPill))
 		m.cell("", r.Kind)
 		m.cell("", r.Owner)
 		m.raw(`<td class="num">`)

@@ -135,18 +135,42 @@ func (m *markup) none(label string) {
 
 // recordCells writes the two cells most register tables open with: the
 // record's reference and its title, both linking to the record, the title
-// marked when the record is archived. tdClass is the title cell's class.
-func (m *markup) recordCells(url, ref, title, tdClass string, archived bool, archivedPill string) {
+// followed by pills (archived, custom …); a pill without text is left out.
+// tdClass is the title cell's class.
+func (m *markup) recordCells(url, ref, title, tdClass string, pills ...pill) {
+	m.recordTitle(url, ref, title, tdClass, pills...)
+	m.raw("</td>")
+}
+
+// recordTitle is recordCells with the title cell left open for more.
+func (m *markup) recordTitle(url, ref, title, tdClass string, pills ...pill) {
 	m.raw("\n<tr><td>")
 	m.link("ref", url, ref)
 	m.raw("</td>")
 	m.open("td", tdClass)
 	m.link("title-link", url, title)
-	if archived {
-		m.raw(" ")
-		m.pill("pill-muted", archivedPill)
+	m.pills(pills...)
+}
+
+// pills writes each pill that has text, a space before each.
+func (m *markup) pills(ps ...pill) {
+	for _, p := range ps {
+		if p.Text != "" {
+			m.raw(" ")
+			m.pill(p.Class, p.Text)
+		}
 	}
-	m.raw("</td>")
+}
+
+// pill is a labelled badge: its colour class and text.
+type pill struct{ Class, Text string }
+
+// pillIf is the pill when ok, and no pill otherwise.
+func pillIf(ok bool, class, text string) pill {
+	if !ok {
+		return pill{}
+	}
+	return pill{class, text}
 }
 
 // overdueIcon is the warning sign shown with overdue dates, beside the

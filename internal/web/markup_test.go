@@ -35,7 +35,7 @@ func TestMarkupEscapesLikeTemplates(t *testing.T) {
 // archived only when it is.
 func TestRecordCells(t *testing.T) {
 	var m markup
-	m.recordCells("/o/acme/risks/1", "R-001", "Fire & flood", "wrap", true, "Archived")
+	m.recordCells("/o/acme/risks/1", "R-001", "Fire & flood", "wrap", pillIf(true, "pill-muted", "Archived"), pill{"pill-warning", ""})
 	got := string(m.html())
 	for _, want := range []string{
 		`<a class="ref" href="/o/acme/risks/1">R-001</a>`,
@@ -46,7 +46,7 @@ func TestRecordCells(t *testing.T) {
 		}
 	}
 	m = markup{}
-	m.recordCells("/x", "R-002", "Active", "", false, "Archived")
+	m.recordCells("/x", "R-002", "Active", "", pillIf(false, "pill-muted", "Archived"))
 	if got := string(m.html()); strings.Contains(got, "Archived") || !strings.Contains(got, "<td><a class=\"title-link\"") {
 		t.Errorf("active record: %s", got)
 	}

@@ -128,7 +128,7 @@ func peopleRows(tr i18n.Translator, rows []personRow) template.HTML {
 	archived, none := tr.T("web.people.archived_pill"), tr.T("web.none")
 	m := newMarkup(len(rows))
 	for _, r := range rows {
-		m.recordCells(r.URL, r.Ref, r.Name, "", r.Archived, archived)
+		m.recordCells(r.URL, r.Ref, r.Name, "", pillIf(r.Archived, "pill-muted", archived))
 		m.cell("", r.Email)
 		m.cell("", r.JobTitle)
 		m.cell("", r.Department)

@@ -196,18 +196,7 @@ func (d *riskList) rows() template.HTML {
 		m.raw("</td>")
 	}
 	for _, r := range d.Rows {
-		m.raw("\n<tr><td>")
-		m.link("ref", r.URL, r.Ref)
-		m.raw(`</td><td class="title-cell">`)
-		m.link("title-link", r.URL, r.Title)
-		if r.Archived {
-			m.raw(" ")
-			m.pill("pill-muted", d.Labels.Archived)
-		}
-		if r.OldLabel != "" {
-			m.raw(" ")
-			m.pill("pill-warning", r.OldLabel)
-		}
+		m.recordTitle(r.URL, r.Ref, r.Title, "title-cell", pillIf(r.Archived, "pill-muted", d.Labels.Archived), pill{"pill-warning", r.OldLabel})
 		m.raw(`<br><span class="muted small">`)
 		m.text(r.KindLabel)
 		if r.Category != "" {
@@ -226,14 +215,7 @@ func (d *riskList) rows() template.HTML {
 		level(r.CurrentLv)
 		m.raw("<td>")
 		m.pill("pill-neutral", r.StatusLabel)
-		if r.Expired {
-			m.raw(" ")
-			m.pill("pill-danger", d.Labels.Expired)
-		}
-		if r.Concession {
-			m.raw(" ")
-			m.pill("pill-warning", d.Labels.Concession)
-		}
+		m.pills(pillIf(r.Expired, "pill-danger", d.Labels.Expired), pillIf(r.Concession, "pill-warning", d.Labels.Concession))
 		m.raw(`</td><td class="num">`)
 		if r.NextReview != "" {
 			m.time(r.NextReview, r.NextReviewText)
