@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,6 +61,23 @@ func IsPostgresDSN(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
+// readOnlyDSN is dsn with every transaction of its sessions read-only.
+func readOnlyDSN(dsn string) (string, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		// url.Error repeats the URL, password and all: keep only why.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return "", fmt.Errorf("PostgreSQL URL: %w", err)
+	}
+	q := u.Query()
+	q.Set("default_transaction_read_only", "on")
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
 // Open connects to the database named by cfg. It does not migrate.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
 	db := &DB{dataDir: cfg.DataDir, log: cfg.Logger, Now: time.Now}
@@ -69,14 +87,29 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	switch {
 	case IsPostgresDSN(cfg.DSN):
 		db.dialect = Postgres
-		p, err := sql.Open("pgx", cfg.DSN)
+		w, err := sql.Open("pgx", cfg.DSN)
 		if err != nil {
 			return nil, fmt.Errorf("open PostgreSQL: %w", err)
 		}
-		p.SetMaxOpenConns(20)
-		p.SetMaxIdleConns(10)
-		p.SetConnMaxIdleTime(5 * time.Minute)
-		db.w, db.r = p, p
+		w.SetMaxOpenConns(8)
+		w.SetMaxIdleConns(4)
+		w.SetConnMaxIdleTime(5 * time.Minute)
+		// Reads run without a transaction (see read); their connections
+		// make every statement read-only, as a READ ONLY transaction did.
+		rdsn, err := readOnlyDSN(cfg.DSN)
+		if err != nil {
+			w.Close()
+			return nil, err
+		}
+		r, err := sql.Open("pgx", rdsn)
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("open PostgreSQL: %w", err)
+		}
+		r.SetMaxOpenConns(16)
+		r.SetMaxIdleConns(8)
+		r.SetConnMaxIdleTime(5 * time.Minute)
+		db.w, db.r = w, r
 	case cfg.DSN == "":
 		db.dialect = SQLite
 		if cfg.DataDir == "" {
@@ -93,7 +126,8 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		}
 		w.SetMaxOpenConns(1)
 		w.SetConnMaxIdleTime(0)
-		r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
+		// Read connections refuse to write: a read that tried would be a bug.
+		r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
 		if err != nil {
 			w.Close()
 			return nil, fmt.Errorf("open SQLite: %w", err)

@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A read cannot write, on either database: SQLite's read connections are
+// query-only and PostgreSQL's reads, which run without a transaction,
+// are read-only statements. Writes still go through.
+func TestReadsCannotWrite(t *testing.T) {
+	ctx := context.Background()
+	dbs := map[string]*DB{}
+	lite, err := Open(ctx, Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lite.Close()
+	dbs["sqlite"] = lite
+	if admin := os.Getenv("HOLDFAST_TEST_POSTGRES"); admin != "" {
+		dbs["postgres"] = openPostgresForTest(t, admin)
+	} else if os.Getenv("CI") != "" {
+		t.Fatal("HOLDFAST_TEST_POSTGRES is not set")
+	}
+	for name, db := range dbs {
+		t.Run(name, func(t *testing.T) {
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			insert := func(t *tx, prefix string) error {
+				_, err := t.Exec(`INSERT INTO organisations (id, slug, name, size_band, time_zone, date_format, version, created_at, updated_at)
+					VALUES ($1, $2, 'Read only', 'micro', 'UTC', 'iso', 1, $3, $3)`, newID(), prefix, t.nowText())
+				return err
+			}
+			if err := db.read(ctx, func(t *tx) error { return insert(t, "in-a-read") }); err == nil {
+				t.Fatal("a read wrote a row")
+			}
+			if err := db.write(ctx, func(t *tx) error { return insert(t, "in-a-write") }); err != nil {
+				t.Fatalf("a write: %v", err)
+			}
+			var n int
+			if err := db.read(ctx, func(t *tx) error {
+				return t.QueryRow(`SELECT COUNT(*) FROM organisations WHERE slug LIKE 'in-a-%'`).Scan(&n)
+			}); err != nil || n != 1 {
+				t.Fatalf("%d rows written, want the write's one: %v", n, err)
+			}
+		})
+	}
+}
+
+// openPostgresForTest creates a database on the admin server and opens it.
+func openPostgresForTest(t *testing.T, admin string) *DB {
+	t.Helper()
+	adm, err := sql.Open("pgx", admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := fmt.Sprintf("ro_%d", time.Now().UnixNano())
+	if _, err := adm.Exec(`CREATE DATABASE ` + name); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(admin)
+	u.Path = "/" + name
+	db, err := Open(context.Background(), Config{DSN: u.String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		db.Close()
+		adm.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
+		adm.Close()
+	})
+	return db
+}
+
+// The read-only URL keeps the caller's parameters and does not repeat a
+// malformed URL (it may hold a password) in its error.
+func TestReadOnlyDSN(t *testing.T) {
+	got, err := readOnlyDSN("postgres://hf:secret@db:5432/hf?sslmode=verify-full")
+	if err != nil || !strings.Contains(got, "sslmode=verify-full") || !strings.Contains(got, "default_transaction_read_only=on") {
+		t.Fatalf("%q %v", got, err)
+	}
+	if _, err := readOnlyDSN("postgres://hf:secret@db:5432/hf\x7f"); err == nil || strings.Contains(err.Error(), "secret") {
+		t.Fatalf("bad URL: %v", err)
+	}
+}
