@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -120,7 +121,14 @@ func comparisons(rep Report) string {
 		}
 		b.WriteString("\n")
 	}
-	for dialect, stats := range by {
+	// Dialects in a fixed order, so that a report renders the same twice.
+	dialects := make([]string, 0, len(by))
+	for d := range by {
+		dialects = append(dialects, d)
+	}
+	sort.Strings(dialects)
+	for _, dialect := range dialects {
+		stats := by[dialect]
 		scales := map[float64]bool{}
 		names := map[string]bool{}
 		for k := range stats {
@@ -205,7 +213,7 @@ func summary(rep Report) string {
 		count := func(label string, kinds []string, ok func(Stat) bool, bad func(Stat) float64, unit string) {
 			n, met, worst := 0, 0, Stat{}
 			for _, s := range r.Stats {
-				if !contains(kinds, s.Kind) {
+				if !slices.Contains(kinds, s.Kind) {
 					continue
 				}
 				n++
@@ -264,15 +272,6 @@ func summary(rep Report) string {
 	}
 	b.WriteString("\n")
 	return b.String()
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func abs(f float64) float64 {
