@@ -309,9 +309,7 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 		dir = "DESC"
 	}
 	count := func() (int, error) {
-		var n int
-		err := t.QueryRow(`SELECT COUNT(*) FROM `+tb.name+` WHERE `+match, matchArgs...).Scan(&n)
-		return n, err
+		return t.count(orgID, `SELECT COUNT(*) FROM `+tb.name+` WHERE `+match, matchArgs)
 	}
 	total := -1
 	var query string

@@ -65,7 +65,7 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 		return nil, false, nil
 	}
 	if now.Sub(last) >= seenEvery {
-		err := s.db.write(ctx, func(t *tx) error {
+		err := s.db.writeAside(ctx, func(t *tx) error {
 			_, err := t.Exec(`UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2`, t.nowText(), hash)
 			return err
 		})
@@ -78,7 +78,7 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 
 // CommitCtx stores session data until expiry.
 func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
-	return s.db.write(ctx, func(t *tx) error {
+	return s.db.writeAside(ctx, func(t *tx) error {
 		_, err := t.Exec(`INSERT INTO sessions (token_hash, data, expiry, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)
 			ON CONFLICT (token_hash) DO UPDATE SET data = excluded.data, expiry = excluded.expiry, last_seen_at = excluded.last_seen_at`,
 			HashSessionToken(token), b, isms.FormatTime(expiry), t.nowText())
@@ -88,7 +88,7 @@ func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, ex
 
 // DeleteCtx removes a session.
 func (s *SessionStore) DeleteCtx(ctx context.Context, token string) error {
-	return s.db.write(ctx, func(t *tx) error {
+	return s.db.writeAside(ctx, func(t *tx) error {
 		_, err := t.Exec(`DELETE FROM sessions WHERE token_hash = $1`, HashSessionToken(token))
 		return err
 	})
@@ -113,7 +113,7 @@ func (db *DB) TagSession(ctx context.Context, token, userID, userAgent, ip strin
 	if len(userAgent) > 300 {
 		userAgent = userAgent[:300]
 	}
-	return db.write(ctx, func(t *tx) error {
+	return db.writeAside(ctx, func(t *tx) error {
 		_, err := t.Exec(`UPDATE sessions SET user_id = $1, user_agent = $2, ip = $3 WHERE token_hash = $4`, userID, userAgent, ip, HashSessionToken(token))
 		return err
 	})
@@ -152,7 +152,7 @@ func (db *DB) RevokeSession(ctx context.Context, userID, id string) error {
 	if len(id) != 16 {
 		return isms.Errorf(isms.KindNotFound, "error.not_found")
 	}
-	return db.write(ctx, func(t *tx) error {
+	return db.writeAside(ctx, func(t *tx) error {
 		res, err := t.Exec(`DELETE FROM sessions WHERE user_id = $1 AND substr(token_hash, 1, 16) = $2`, userID, id)
 		if err != nil {
 			return err
@@ -167,7 +167,7 @@ func (db *DB) RevokeSession(ctx context.Context, userID, id string) error {
 // DeleteExpiredSessions removes expired sessions; the server calls it
 // periodically.
 func (db *DB) DeleteExpiredSessions(ctx context.Context) error {
-	return db.write(ctx, func(t *tx) error {
+	return db.writeAside(ctx, func(t *tx) error {
 		_, err := t.Exec(`DELETE FROM sessions WHERE expiry <= $1`, t.nowText())
 		return err
 	})

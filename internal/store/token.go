@@ -113,7 +113,7 @@ func (db *DB) UserByToken(ctx context.Context, hash string) (isms.User, error) {
 	u.UpdatedAt, _ = isms.ParseTime(updated)
 	cutoff := isms.FormatTime(db.Now().Add(-time.Minute))
 	if !used.Valid || used.String < cutoff {
-		err = db.write(ctx, func(t *tx) error {
+		err = db.writeAside(ctx, func(t *tx) error {
 			_, err := t.Exec(`UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)`,
 				t.nowText(), id, isms.FormatTime(t.now.Add(-time.Minute)))
 			return err

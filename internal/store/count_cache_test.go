@@ -1,0 +1,103 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/holdfast-isms/holdfast/internal/isms"
+	"github.com/holdfast-isms/holdfast/internal/store"
+	"github.com/holdfast-isms/holdfast/internal/storetest"
+)
+
+// Register lists keep their totals between reads; every change, made by
+// this server or by another one on the same database, must show in the
+// next total.
+func TestListTotalsFollowChanges(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			dsn, dir := "", t.TempDir()
+			if d == store.Postgres {
+				dsn = storetest.NewPostgresDB(t)
+			}
+			open := func() *store.DB {
+				db, err := store.Open(ctx, store.Config{DSN: dsn, DataDir: dir})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { db.Close() })
+				return db
+			}
+			db := open()
+			if d == store.SQLite {
+				if _, err := db.Migrate(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			other := open() // a second server on the same database
+			f := storetest.Seed(t, db, "acme")
+			owner := f.Owner()
+			var made []isms.Action
+			for i := range isms.DefaultLimit + 10 {
+				x, err := db.CreateAction(ctx, owner, isms.Action{Title: fmt.Sprintf("Action %02d", i)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				made = append(made, x)
+			}
+			total := func(db *store.DB, q isms.ListQuery) int {
+				t.Helper()
+				p, err := db.Actions(ctx, owner, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(p.Items) != min(p.Total, isms.DefaultLimit) {
+					t.Fatalf("page of %d items for a total of %d", len(p.Items), p.Total)
+				}
+				return p.Total
+			}
+			all := isms.ListQuery{}
+			openOnes := isms.ListQuery{Filters: map[string]string{"status": string(isms.ActionOpen)}}
+			want := func(step string, q isms.ListQuery, n int) {
+				t.Helper()
+				for _, s := range []*store.DB{db, other} {
+					// Twice each: the second read is answered from what the first kept.
+					for range 2 {
+						if got := total(s, q); got != n {
+							t.Fatalf("%s: total %d, want %d", step, got, n)
+						}
+					}
+				}
+			}
+			n := len(made)
+			want("created", all, n)
+			want("created, open ones", openOnes, n)
+			if _, err := db.CreateAction(ctx, owner, isms.Action{Title: "One more"}); err != nil {
+				t.Fatal(err)
+			}
+			want("one more", all, n+1)
+			if _, err := other.ArchiveAction(ctx, owner, made[0].ID, made[0].Version, true); err != nil {
+				t.Fatal(err)
+			}
+			want("archived on the other server", all, n)
+			want("archived, open ones", openOnes, n)
+			x := made[1]
+			x.Status = isms.ActionInProgress
+			if _, err := other.UpdateAction(ctx, owner, x, x.Version); err != nil {
+				t.Fatal(err)
+			}
+			want("one started on the other server", openOnes, n-1)
+			want("one started, all", all, n)
+			// A search's total follows too.
+			search := isms.ListQuery{Q: "Action 0"}
+			want("search", search, 9)
+			y := made[2]
+			y.Title = "Renamed"
+			if _, err := db.UpdateAction(ctx, owner, y, y.Version); err != nil {
+				t.Fatal(err)
+			}
+			want("renamed out of the search", search, 8)
+		})
+	}
+}
