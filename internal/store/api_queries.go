@@ -25,7 +25,9 @@ func (db *DB) AuditLogCount(ctx context.Context, a isms.Actor, f isms.AuditFilte
 	}
 	var n int
 	err = db.read(ctx, func(t *tx) error {
-		return t.QueryRow(`SELECT COUNT(*) FROM audit_log a WHERE `+where, args...).Scan(&n)
+		var err error
+		n, err = t.count(a.OrgID, `SELECT COUNT(*) FROM audit_log a WHERE `+where, args)
+		return err
 	})
 	return n, err
 }

@@ -34,7 +34,7 @@ type countCache struct {
 type orgCounts struct {
 	seq    int64
 	gen    uint64
-	totals map[string]int // by query and arguments
+	totals map[string][]int // by query and arguments
 }
 
 // Bounds of the cache: a total is a few dozen bytes.
@@ -56,18 +56,18 @@ func countKey(query string, args []any) string {
 	return b.String()
 }
 
-func (c *countCache) get(orgID string, seq int64, gen uint64, key string) (int, bool) {
+func (c *countCache) get(orgID string, seq int64, gen uint64, key string) ([]int, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	o := c.orgs[orgID]
 	if o == nil || o.seq != seq || o.gen != gen {
-		return 0, false
+		return nil, false
 	}
 	n, ok := o.totals[key]
 	return n, ok
 }
 
-func (c *countCache) put(orgID string, seq int64, gen uint64, key string, n int) {
+func (c *countCache) put(orgID string, seq int64, gen uint64, key string, n []int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.orgs == nil || len(c.orgs) >= maxCountOrgs {
@@ -80,7 +80,7 @@ func (c *countCache) put(orgID string, seq int64, gen uint64, key string, n int)
 		if o != nil && (seq < o.seq || gen < o.gen) {
 			return
 		}
-		o = &orgCounts{seq: seq, gen: gen, totals: map[string]int{}}
+		o = &orgCounts{seq: seq, gen: gen, totals: map[string][]int{}}
 		c.orgs[orgID] = o
 	}
 	o.totals[key] = n
@@ -99,19 +99,34 @@ func (t *tx) auditSeq(orgID string) (int64, error) {
 // count returns the number of the organisation's rows query counts, kept
 // in the cache.
 func (t *tx) count(orgID, query string, args []any) (int, error) {
+	var n int
+	err := t.counts(orgID, query, args, &n)
+	return n, err
+}
+
+// counts scans the numbers query returns for the organisation into dest,
+// kept in the cache.
+func (t *tx) counts(orgID, query string, args []any, dest ...*int) error {
 	seq, err := t.auditSeq(orgID)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	c := &t.db.counts
 	key := countKey(query, args)
-	if n, ok := c.get(orgID, seq, t.gen, key); ok {
-		return n, nil
+	ns, ok := c.get(orgID, seq, t.gen, key)
+	if !ok {
+		ns = make([]int, len(dest))
+		scan := make([]any, len(dest))
+		for i := range ns {
+			scan[i] = &ns[i]
+		}
+		if err := t.QueryRow(query, args...).Scan(scan...); err != nil {
+			return err
+		}
+		c.put(orgID, seq, t.gen, key, ns)
 	}
-	var n int
-	if err := t.QueryRow(query, args...).Scan(&n); err != nil {
-		return 0, err
+	for i, d := range dest {
+		*d = ns[i]
 	}
-	c.put(orgID, seq, t.gen, key, n)
-	return n, nil
+	return nil
 }

@@ -77,8 +77,8 @@ func (db *DB) EvidenceExpiry(ctx context.Context, a isms.Actor) (expired, soon i
 			return err
 		}
 		end := isms.AddDays(today, isms.ExpiringSoonDays+1)
-		return t.QueryRow(`SELECT COALESCE(SUM(CASE WHEN valid_until < $2 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN valid_until >= $2 THEN 1 ELSE 0 END), 0)
-			FROM evidence WHERE org_id = $1 AND archived_at IS NULL AND valid_until <> '' AND valid_until < $3`, a.OrgID, today, end).Scan(&expired, &soon)
+		return t.counts(a.OrgID, `SELECT COALESCE(SUM(CASE WHEN valid_until < $2 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN valid_until >= $2 THEN 1 ELSE 0 END), 0)
+			FROM evidence WHERE org_id = $1 AND archived_at IS NULL AND valid_until <> '' AND valid_until < $3`, []any{a.OrgID, today, end}, &expired, &soon)
 	})
 	return expired, soon, err
 }
