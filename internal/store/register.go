@@ -187,11 +187,11 @@ func (tb *table[T]) searchText(d Dialect) string {
 func (tb *table[T]) searchConds(db *DB, text string, arg func(any) string) (joined, perColumn string) {
 	var test func(expr string) string
 	if db.dialect == Postgres {
-		// ILIKE lowers the text and the pattern and then matches them;
-		// finding the lowered search text in the lowered column is the
-		// same test, about a third cheaper.
-		q := "lower(" + arg(strings.ToLower(text)) + ")"
-		test = func(expr string) string { return fmt.Sprintf("strpos(lower(%s), %s) > 0", expr, q) }
+		// The lowered text LIKE the lowered pattern, which is what the
+		// trigram indexes (migration 00014) answer; ILIKE would be the
+		// same test, about a third dearer where the records are scanned.
+		p := "lower(" + arg(likePattern(text)) + ")"
+		test = func(expr string) string { return fmt.Sprintf(`lower(%s) LIKE %s ESCAPE '\'`, expr, p) }
 	} else {
 		// SQLite's LIKE ignores ASCII case. The pattern is an expression,
 		// not the bare parameter: given a LIKE on a parameter among its

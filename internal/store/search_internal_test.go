@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 )
@@ -80,4 +81,66 @@ func migratedSQLite(t *testing.T) *DB {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// On PostgreSQL a search is the lowered, joined text LIKE the pattern,
+// which the trigram indexes of migration 00014 answer. With table and
+// B-tree scans ruled out, every register's search must be planned on its
+// index;
+// a register whose searched columns change without a new index fails here.
+func TestPostgresSearchCanUseTheTrigramIndex(t *testing.T) {
+	admin := os.Getenv("HOLDFAST_TEST_POSTGRES")
+	if admin == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("HOLDFAST_TEST_POSTGRES is not set")
+		}
+		t.Skip("no PostgreSQL (HOLDFAST_TEST_POSTGRES)")
+	}
+	ctx := context.Background()
+	db := openPostgresForTest(t, admin)
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	plan := func(name, joined string) string {
+		var lines []string
+		err := db.write(ctx, func(t *tx) error {
+			// Only an index of the search's expression can then answer.
+			if _, err := t.Exec(`SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off`); err != nil {
+				return err
+			}
+			rows, err := t.Query(`EXPLAIN SELECT COUNT(*) FROM `+name+` WHERE `+strings.ReplaceAll(joined, "$2", "$1"), likePattern("needle"))
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var line string
+				if err := rows.Scan(&line); err != nil {
+					return err
+				}
+				lines = append(lines, line)
+			}
+			return rows.Err()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(lines, "\n")
+	}
+	check := func(name string, joined string) {
+		if p := plan(name, joined); !strings.Contains(p, name+"_search_trgm") {
+			t.Errorf("%s search planned as\n%s\nwant a scan of %s_search_trgm", name, p, name)
+		}
+	}
+	arg := func(any) string { return "$2" }
+	j, _ := people.searchConds(db, "needle", arg)
+	check("people", j)
+	j, _ = actions.searchConds(db, "needle", arg)
+	check("actions", j)
+	j, _ = assets.searchConds(db, "needle", arg)
+	check("assets", j)
+	j, _ = risks.searchConds(db, "needle", arg)
+	check("risks", j)
+	j, _ = evidenceTable.searchConds(db, "needle", arg)
+	check("evidence", j)
 }
