@@ -78,7 +78,7 @@ func templateKeys(t *testing.T) (keys, plurals map[string]bool) {
 			walkPipe(n.Pipe)
 		}
 	}
-	for _, tpl := range ts.master.Templates() {
+	for _, tpl := range ts.spare.Templates() {
 		if tpl.Tree != nil {
 			walk(tpl.Tree.Root)
 		}
@@ -257,11 +257,11 @@ func TestTemplatesParse(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"app_start", "app_end", "bare_start", "bare_end", "input", "select", "textarea", "error-summary", "login/doc", "people/content", "people/fragment"} {
-		if ts.master.Lookup(name) == nil {
+		if ts.spare.Lookup(name) == nil {
 			t.Errorf("template %q missing", name)
 		}
 	}
-	if ts.master.Lookup("content") != nil || ts.master.Lookup("doc") != nil {
+	if ts.spare.Lookup("content") != nil || ts.spare.Lookup("doc") != nil {
 		t.Error("a page's own template escaped its page scope")
 	}
 	got := scopePage("p", `{{define "doc"}}{{template "row" .}}{{template "input" .}}{{end}}{{define "row"}}x{{end}}{{block "tail" .}}y{{end}}`)
