@@ -103,11 +103,63 @@ func ParseDims(s string) map[string]int {
 	if s == "" {
 		return nil
 	}
+	if m, ok := parseFlatDims(s); ok {
+		return m
+	}
 	var m map[string]int
 	if json.Unmarshal([]byte(s), &m) != nil {
 		return nil
 	}
 	return m
+}
+
+// parseFlatDims reads what dimsText writes, {"name":3,...} with ASCII
+// names and small numbers, without encoding/json's reflection (a risk list
+// decodes two of these per row). Anything else is left to encoding/json.
+func parseFlatDims(s string) (map[string]int, bool) {
+	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {
+		return nil, false
+	}
+	m := map[string]int{}
+	rest := s[1 : len(s)-1]
+	for rest != "" {
+		if rest[0] != '"' {
+			return nil, false
+		}
+		end := strings.IndexByte(rest[1:], '"')
+		if end < 0 {
+			return nil, false
+		}
+		key := rest[1 : 1+end]
+		for i := 0; i < len(key); i++ {
+			if key[i] < ' ' || key[i] > '~' || key[i] == '\\' { // escapes, control bytes, non-ASCII
+				return nil, false
+			}
+		}
+		rest = rest[2+end:]
+		if rest == "" || rest[0] != ':' {
+			return nil, false
+		}
+		rest = rest[1:]
+		n, digits := 0, 0
+		for digits < len(rest) && digits < 9 && rest[digits] >= '0' && rest[digits] <= '9' {
+			n = n*10 + int(rest[digits]-'0')
+			digits++
+		}
+		if digits == 0 || (digits > 1 && rest[0] == '0') {
+			return nil, false
+		}
+		m[key] = n
+		rest = rest[digits:]
+		if rest == "" {
+			break
+		}
+		if rest[0] != ',' || len(rest) == 1 {
+			return nil, false
+		}
+		rest = rest[1:]
+	}
+	return m, true
 }
 
 // Risk is an entry of the risk register (clauses 6.1.2 and 6.1.3).

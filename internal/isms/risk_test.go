@@ -1,6 +1,10 @@
 package isms
 
-import "testing"
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
 
 func ratedRisk(t *testing.T, c RiskCriteria, il, ic, rl, rc int) Risk {
 	t.Helper()
@@ -144,5 +148,38 @@ func TestStatusAndCurrentResidual(t *testing.T) {
 	lo.Priority = 1
 	if !(lo.SortPriority() < hi.SortPriority()) {
 		t.Fatal("explicit priority sorts first")
+	}
+}
+
+// ParseDims reads stored dimensions without encoding/json when they are in
+// the form DimsText writes; whatever the input, it must decode exactly as
+// encoding/json does.
+func FuzzParseDims(f *testing.F) {
+	for _, s := range []string{
+		`{"legal":1,"operations":2,"reputation":2}`, `{}`, `{"a":0}`, `{"a":10,"b":123456789}`, `{"a":1234567890}`,
+		`{"a":01}`, `{"a":-1}`, `{"a":1.5}`, `{"a": 1}`, `{"a":1,}`, `{"a":1,"a":2}`, `{"a\"b":1}`, `{"a\u0062":1}`,
+		`{"a":1`, `"a":1}`, `{a:1}`, `{"":2}`, `{"a":}`, `{"a"1}`, `null`, `[]`, `{"a":"1"}`, `{"é":3}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var want map[string]int
+		if s != "" && json.Unmarshal([]byte(s), &want) != nil {
+			want = nil
+		}
+		got := ParseDims(s)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("ParseDims(%q) = %v, encoding/json %v", s, got, want)
+		}
+	})
+}
+
+// The dimensions DimsText writes read back as they were.
+func TestDimsRoundTrip(t *testing.T) {
+	r := Rating{Dims: map[string]int{"financial": 3, "legal": 1, "operations": 12, "none": 0}}
+	got := ParseDims(r.DimsText())
+	want := map[string]int{"financial": 3, "legal": 1, "operations": 12}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("round trip of %s: %v", r.DimsText(), got)
 	}
 }
