@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -131,6 +132,46 @@ type RiskCriteria struct {
 
 	// Filled in by reads.
 	ApprovedByName string
+}
+
+// Clone returns a copy of c that shares nothing with it, so that a draft
+// can be edited without touching the version it was copied from.
+func (c RiskCriteria) Clone() RiskCriteria {
+	scale := func(ls []ScaleLevel) []ScaleLevel {
+		out := slices.Clone(ls)
+		for i := range out {
+			out[i].Frequency, out[i].MoneyMin, out[i].MoneyMax = cloneFloat(out[i].Frequency), cloneFloat(out[i].MoneyMin), cloneFloat(out[i].MoneyMax)
+		}
+		return out
+	}
+	c.Likelihood, c.Consequence = scale(c.Likelihood), scale(c.Consequence)
+	c.Dimensions = slices.Clone(c.Dimensions)
+	for i := range c.Dimensions {
+		c.Dimensions[i].Descriptions = slices.Clone(c.Dimensions[i].Descriptions)
+	}
+	c.Levels = slices.Clone(c.Levels)
+	c.Matrix = slices.Clone(c.Matrix)
+	for i := range c.Matrix {
+		c.Matrix[i] = slices.Clone(c.Matrix[i])
+	}
+	c.CategoryAcceptance = slices.Clone(c.CategoryAcceptance)
+	if c.ApprovedAt != nil {
+		t := *c.ApprovedAt
+		c.ApprovedAt = &t
+	}
+	if c.ArchivedAt != nil {
+		t := *c.ArchivedAt
+		c.ArchivedAt = &t
+	}
+	return c
+}
+
+func cloneFloat(f *float64) *float64 {
+	if f == nil {
+		return nil
+	}
+	v := *f
+	return &v
 }
 
 // RiskCriteriaFields lists the fields of a criteria version for history.
@@ -500,27 +541,6 @@ func (c RiskCriteria) ExpectedAnnualLoss(l, v int) (float64, bool) {
 		return 0, false
 	}
 	return *f * m, true
-}
-
-// Clone returns a deep copy, so that a draft can be edited without
-// touching the version it was copied from.
-func (c RiskCriteria) Clone() RiskCriteria {
-	out := c
-	b, _ := json.Marshal(criteriaBody{c.Likelihood, c.Consequence, c.Dimensions, c.Levels, c.Matrix, c.CategoryAcceptance})
-	var body criteriaBody
-	_ = json.Unmarshal(b, &body)
-	out.Likelihood, out.Consequence, out.Dimensions = body.Likelihood, body.Consequence, body.Dimensions
-	out.Levels, out.Matrix, out.CategoryAcceptance = body.Levels, body.Matrix, body.CategoryAcceptance
-	return out
-}
-
-type criteriaBody struct {
-	Likelihood         []ScaleLevel
-	Consequence        []ScaleLevel
-	Dimensions         []ConsequenceDimension
-	Levels             []RiskLevel
-	Matrix             [][]string
-	CategoryAcceptance []CategoryRule
 }
 
 // MapLevel suggests the level of criteria to that corresponds to level key

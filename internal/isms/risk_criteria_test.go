@@ -1,7 +1,10 @@
 package isms
 
 import (
+	"encoding/json"
+	"reflect"
 	"testing"
+	"time"
 )
 
 func riskFieldErrs(err error) map[string]string {
@@ -177,5 +180,34 @@ func TestNewCriteriaSet(t *testing.T) {
 	cs := NewCriteriaSet(vs)
 	if !cs.Has || cs.Current.ID != "v1" || len(cs.ByID) != 3 || cs.ByID["v0"].Status != CriteriaSuperseded || len(cs.Versions) != 3 {
 		t.Fatalf("set %+v", cs)
+	}
+}
+
+// A clone is equal to its original and shares nothing with it: changing
+// any part of one leaves the other as it was.
+func TestCriteriaCloneSharesNothing(t *testing.T) {
+	for _, name := range Presets {
+		base, _ := Preset(name)
+		f, m := 0.5, 1000.0
+		base.Likelihood[0].Frequency, base.Consequence[0].MoneyMin, base.Consequence[0].MoneyMax = &f, &m, &m
+		base.CategoryAcceptance = []CategoryRule{{Category: "Privacy", Level: base.Levels[0].Key}}
+		at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+		base.ApprovedAt, base.ArchivedAt = &at, &at
+		if len(base.Dimensions) == 0 {
+			base.Dimensions = []ConsequenceDimension{{Key: "legal", Label: "Legal", Descriptions: []string{"a", "b"}}}
+		}
+		want, _ := json.Marshal(base)
+		c := base.Clone()
+		if got, _ := json.Marshal(c); string(got) != string(want) || !reflect.DeepEqual(c, base) {
+			t.Fatalf("%s: clone differs:\n%s\n%s", name, got, want)
+		}
+		*c.Likelihood[0].Frequency, *c.Consequence[0].MoneyMin, *c.Consequence[0].MoneyMax = 9, 9, 9
+		c.Likelihood[0].Label, c.Consequence[0].Label = "x", "x"
+		c.Dimensions[0].Descriptions[0], c.Dimensions[0].Label = "x", "x"
+		c.Levels[0].Label, c.Matrix[0][0], c.CategoryAcceptance[0].Level = "x", "x", "x"
+		*c.ApprovedAt, *c.ArchivedAt = time.Time{}, time.Time{}
+		if got, _ := json.Marshal(base); string(got) != string(want) {
+			t.Fatalf("%s: changing the clone changed the original:\n%s\n%s", name, got, want)
+		}
 	}
 }

@@ -1140,8 +1140,8 @@ func (db *DB) Restore(ctx context.Context, r io.ReaderAt, size int64) (BackupInf
 		return info, fmt.Errorf("%w: the archive holds schema version %d but this database is at version %d", ErrBackupVersion, info.SchemaVersion, cur)
 	}
 
-	db.counts.wrote()
-	defer db.counts.wrote()
+	db.kept.wrote()
+	defer db.kept.wrote()
 	sqlTx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return info, fmt.Errorf("start the restore transaction: %w", err)

@@ -52,7 +52,7 @@ type DB struct {
 	// prepared statements per pool, on SQLite
 	wStmts, rStmts *stmtCache
 	overviews      overviewCache
-	counts         countCache
+	kept           keptCache
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
 }
@@ -195,7 +195,7 @@ type tx struct {
 
 	stmts *stmtCache // nil: statements run unprepared
 	used  int        // cached statements used so far
-	gen   uint64     // the count cache's write generation when it began
+	gen   uint64     // the kept cache's write generation when it began
 }
 
 // querier runs statements: the transaction, or the connection of a
@@ -220,14 +220,14 @@ func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // write runs fn in a write transaction and commits it if fn returns nil.
 func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
-	db.counts.wrote()
-	defer db.counts.wrote()
+	db.kept.wrote()
+	defer db.kept.wrote()
 	return db.run(ctx, db.w, db.wStmts, nil, fn)
 }
 
-// writeAside is write for changes to tables no register list counts
-// (sessions, the last use of an API token), which leave the kept list
-// totals standing.
+// writeAside is write for changes to tables nothing kept is derived from
+// (sessions, the last use of an API token), which leave kept values
+// standing.
 func (db *DB) writeAside(ctx context.Context, fn func(*tx) error) error {
 	return db.run(ctx, db.w, db.wStmts, nil, fn)
 }
@@ -245,13 +245,13 @@ func (db *DB) read(ctx context.Context, fn func(*tx) error) error {
 			return db.mapErr(err)
 		}
 		defer conn.Close()
-		return db.mapErr(fn(&tx{conn: conn, ctx: ctx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), gen: db.counts.gen.Load()}))
+		return db.mapErr(fn(&tx{conn: conn, ctx: ctx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), gen: db.kept.gen.Load()}))
 	}
 	return db.run(ctx, db.r, db.rStmts, nil, fn)
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, opts *sql.TxOptions, fn func(*tx) error) error {
-	gen := db.counts.gen.Load()
+	gen := db.kept.gen.Load()
 	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return db.mapErr(err)

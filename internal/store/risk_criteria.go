@@ -119,8 +119,13 @@ func (db *DB) CurrentCriteria(ctx context.Context, a isms.Actor) (isms.RiskCrite
 		return c, false, err
 	}
 	err := db.read(ctx, func(t *tx) error {
-		var err error
-		c, ok, err = t.currentCriteria(a.OrgID)
+		vs, err := t.keptCriteria(a.OrgID)
+		for _, v := range vs {
+			if v.Status == isms.CriteriaApproved {
+				c, ok = v, true
+				break
+			}
+		}
 		return err
 	})
 	return c, ok, err
@@ -165,10 +170,30 @@ func (db *DB) CriteriaVersions(ctx context.Context, a isms.Actor) ([]isms.RiskCr
 	var out []isms.RiskCriteria
 	err := db.read(ctx, func(t *tx) error {
 		var err error
-		out, err = t.criteriaVersions(a.OrgID)
+		out, err = t.keptCriteria(a.OrgID)
 		return err
 	})
 	return out, err
+}
+
+// keptCriteria is criteriaVersions kept until the organisation's records
+// change (the risk and asset lists show levels and scales from them on
+// every view, and decoding them was a twentieth of those pages); each
+// caller gets its own copy.
+func (t *tx) keptCriteria(orgID string) ([]isms.RiskCriteria, error) {
+	v, err := t.kept(orgID, "risk_criteria", func() (any, error) { return t.criteriaVersions(orgID) })
+	if err != nil {
+		return nil, err
+	}
+	vs := v.([]isms.RiskCriteria)
+	if len(vs) == 0 {
+		return nil, nil
+	}
+	out := make([]isms.RiskCriteria, len(vs))
+	for i, c := range vs {
+		out[i] = c.Clone()
+	}
+	return out, nil
 }
 
 func (t *tx) criteriaVersions(orgID string) ([]isms.RiskCriteria, error) {

@@ -10,10 +10,10 @@ import (
 	"github.com/holdfast-isms/holdfast/internal/storetest"
 )
 
-// Register lists keep their totals between reads; every change, made by
-// this server or by another one on the same database, must show in the
-// next total.
-func TestListTotalsFollowChanges(t *testing.T) {
+// Register lists keep their totals between reads, and risk criteria their
+// decoded versions; every change, made by this server or by another one on
+// the same database, must show in the next read.
+func TestKeptValuesFollowChanges(t *testing.T) {
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
 			ctx := context.Background()
@@ -98,6 +98,56 @@ func TestListTotalsFollowChanges(t *testing.T) {
 				t.Fatal(err)
 			}
 			want("renamed out of the search", search, 8)
+
+			// Risk criteria are kept too: each server sees the version
+			// the other approved, and a caller changing what it was given
+			// changes nothing kept.
+			current := func(s *store.DB) (isms.RiskCriteria, bool) {
+				t.Helper()
+				c, ok, err := s.CurrentCriteria(ctx, owner)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return c, ok
+			}
+			for _, s := range []*store.DB{db, other} {
+				if _, ok := current(s); ok {
+					t.Fatal("criteria in force before any was approved")
+				}
+			}
+			d, err := other.StartCriteria(ctx, owner, isms.Preset5x5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := other.ApproveCriteria(ctx, owner, d.ID, d.Version); err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range []*store.DB{db, other} {
+				c, ok := current(s)
+				if !ok || c.ID != d.ID || len(c.Levels) == 0 {
+					t.Fatalf("criteria in force after the approval: %v %+v", ok, c)
+				}
+				c.Levels[0].Label = "changed by a caller"
+				if again, _ := current(s); again.Levels[0].Label == c.Levels[0].Label {
+					t.Fatal("a caller's change reached the kept criteria")
+				}
+			}
+			r, err := db.ReviseCriteria(ctx, owner)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ApproveCriteria(ctx, owner, r.ID, r.Version); err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range []*store.DB{db, other} {
+				if c, _ := current(s); c.ID != r.ID {
+					t.Fatalf("criteria in force after the revision: %s, want %s", c.ID, r.ID)
+				}
+				vs, err := s.CriteriaVersions(ctx, owner)
+				if err != nil || len(vs) != 2 || vs[1].Status != isms.CriteriaSuperseded {
+					t.Fatalf("versions after the revision: %d %v", len(vs), err)
+				}
+			}
 		})
 	}
 }

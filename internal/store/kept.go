@@ -1,0 +1,147 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// keptCache keeps what is derived from an organisation's records and read
+// on many pages, so that it is not derived again until they change: the
+// totals of register lists (counting an organisation's 10,000 actions
+// costs more than reading the page) and the decoded risk criteria.
+//
+// What is kept is kept under two marks that every change moves:
+//   - the organisation's audit head: every change to its records appends
+//     to its audit log in the same transaction, on whichever instance
+//     made it;
+//   - the store's write generation, moved before and after every write
+//     transaction of this process, so that a change that wrote no audit
+//     entry still invalidates what was derived before it.
+//
+// A read takes the generation before its first statement and the head in
+// its snapshot, so a value kept under a pair was derived from a state at
+// least as new as the pair; a later change moves one of them. Kept values
+// are shared: callers must not change them (or hand out copies).
+type keptCache struct {
+	gen  atomic.Uint64
+	mu   sync.Mutex
+	orgs map[string]*orgKept
+}
+
+type orgKept struct {
+	seq    int64
+	gen    uint64
+	values map[string]any // by what they are: a query and its arguments, say
+}
+
+// Bounds of the cache: a total is a few dozen bytes, criteria a few
+// kilobytes.
+const (
+	maxKeptOrgs   = 256
+	maxKeptPerOrg = 512
+)
+
+// wrote marks that a write transaction may change anything kept.
+func (c *keptCache) wrote() { c.gen.Add(1) }
+
+// countKey names a count query with its arguments.
+func countKey(query string, args []any) string {
+	var b strings.Builder
+	b.WriteString(query)
+	for _, a := range args {
+		fmt.Fprintf(&b, "\x00%T:%v", a, a)
+	}
+	return b.String()
+}
+
+func (c *keptCache) get(orgID string, seq int64, gen uint64, key string) (any, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	o := c.orgs[orgID]
+	if o == nil || o.seq != seq || o.gen != gen {
+		return nil, false
+	}
+	v, ok := o.values[key]
+	return v, ok
+}
+
+func (c *keptCache) put(orgID string, seq int64, gen uint64, key string, v any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.orgs == nil || len(c.orgs) >= maxKeptOrgs {
+		c.orgs = map[string]*orgKept{}
+	}
+	o := c.orgs[orgID]
+	if o == nil || o.seq != seq || o.gen != gen || len(o.values) >= maxKeptPerOrg {
+		// A newer mark replaces the organisation's values; an older one
+		// (a read that began before a change) is not kept.
+		if o != nil && (seq < o.seq || gen < o.gen) {
+			return
+		}
+		o = &orgKept{seq: seq, gen: gen, values: map[string]any{}}
+		c.orgs[orgID] = o
+	}
+	o.values[key] = v
+}
+
+// auditSeq reads the organisation's audit head: 0 before its first entry.
+func (t *tx) auditSeq(orgID string) (int64, error) {
+	var seq int64
+	err := t.QueryRow(`SELECT seq FROM audit_heads WHERE org_id = $1`, orgID).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return seq, err
+}
+
+// kept returns the value derive makes from the organisation's records,
+// kept under key until they change. Only reads may keep values: a write
+// sees its own changes before they move the marks.
+func (t *tx) kept(orgID, key string, derive func() (any, error)) (any, error) {
+	seq, err := t.auditSeq(orgID)
+	if err != nil {
+		return nil, err
+	}
+	c := &t.db.kept
+	if v, ok := c.get(orgID, seq, t.gen, key); ok {
+		return v, nil
+	}
+	v, err := derive()
+	if err != nil {
+		return nil, err
+	}
+	c.put(orgID, seq, t.gen, key, v)
+	return v, nil
+}
+
+// count returns the number of the organisation's rows query counts, kept
+// until its records change.
+func (t *tx) count(orgID, query string, args []any) (int, error) {
+	var n int
+	err := t.counts(orgID, query, args, &n)
+	return n, err
+}
+
+// counts scans the numbers query returns for the organisation into dest,
+// kept until its records change.
+func (t *tx) counts(orgID, query string, args []any, dest ...*int) error {
+	v, err := t.kept(orgID, countKey(query, args), func() (any, error) {
+		ns := make([]int, len(dest))
+		scan := make([]any, len(dest))
+		for i := range ns {
+			scan[i] = &ns[i]
+		}
+		return ns, t.QueryRow(query, args...).Scan(scan...)
+	})
+	if err != nil {
+		return err
+	}
+	for i, n := range v.([]int) {
+		*dest[i] = n
+	}
+	return nil
+}
