@@ -2,6 +2,7 @@ package web
 
 import (
 	"html/template"
+	"reflect"
 	"strings"
 )
 
@@ -182,4 +183,38 @@ func (m *markup) mutedText(text string) {
 	m.raw(`<span class="muted">`)
 	m.text(text)
 	m.raw("</span>")
+}
+
+// optionsHTML writes the options of a select, marking the one whose value
+// is selected (a string or a named string type), as the templates'
+// {{options .Choices $current}}. A filter form repeats this for every
+// member, status and level, and each option cost html/template half a
+// dozen reflective steps.
+func optionsHTML(opts []option, selected any) template.HTML {
+	sel := stringOf(selected)
+	var m markup
+	m.b.Grow(len(opts) * 48)
+	for _, o := range opts {
+		m.raw("<option")
+		m.attr("value", o.Value)
+		if o.Value == sel {
+			m.raw(" selected")
+		}
+		m.raw(">")
+		m.text(o.Label)
+		m.raw("</option>")
+	}
+	return m.html()
+}
+
+// stringOf is v as the templates' eq compares it with a string: a string
+// or a value of a named string type; anything else selects nothing.
+func stringOf(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	if r := reflect.ValueOf(v); r.Kind() == reflect.String {
+		return r.String()
+	}
+	return "\x00"
 }

@@ -51,3 +51,29 @@ func TestRecordCells(t *testing.T) {
 		t.Errorf("active record: %s", got)
 	}
 }
+
+// Options written in Go read as the template loop they replace wrote them,
+// whatever the values hold and whether the current value is a string or a
+// named string type.
+func TestOptionsLikeTemplates(t *testing.T) {
+	type role string
+	tpl := template.Must(template.New("").Parse(
+		`{{range .Opts}}<option value="{{.Value}}"{{if eq .Value $.Sel}} selected{{end}}>{{.Label}}</option>{{end}}`))
+	opts := []option{{"", "Any"}, {"a&b", `Tom & "Jerry"`}, {`<x>`, "<script>"}, {"é", "ünïcødé"}, {"plain", "Plain"}}
+	for _, sel := range []any{"", "a&b", `<x>`, "é", "none", role("plain")} {
+		var want strings.Builder
+		s := sel
+		if r, ok := sel.(role); ok {
+			s = string(r)
+		}
+		if err := tpl.Execute(&want, map[string]any{"Opts": opts, "Sel": s}); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(optionsHTML(opts, sel)); got != want.String() {
+			t.Errorf("selected %q:\n got %s\nwant %s", sel, got, want.String())
+		}
+	}
+	if got := string(optionsHTML(opts, 3)); strings.Contains(got, "selected") {
+		t.Errorf("a number selected an option: %s", got)
+	}
+}

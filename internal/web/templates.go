@@ -220,6 +220,7 @@ func baseFuncs(asset func(string) string) template.FuncMap {
 		"initials": initials,
 		"isotime":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"join":     strings.Join,
+		"options":  optionsHTML,
 
 		"dateFormatOptions": dateFormatOptions,
 		"timeZoneList":      timeZoneList,
