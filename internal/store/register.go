@@ -49,6 +49,8 @@ type table[T any] struct {
 
 const metaColumns = "id, org_id, ref, version, created_at, updated_at, created_by, updated_by, archived_at"
 
+var metaColumnCount = strings.Count(metaColumns, ",") + 1
+
 type metaScan struct {
 	m                *isms.Meta
 	created, updated string
@@ -89,7 +91,9 @@ func (tb *table[T]) selectList() string {
 func (tb *table[T]) scan(rows interface{ Scan(...any) error }, more ...any) (T, error) {
 	var rec T
 	ms := metaScan{m: tb.meta(&rec)}
-	dest := append(ms.dest(), tb.dest(&rec)...)
+	dest := make([]any, 0, metaColumnCount+len(tb.columns)+len(tb.extra)+len(more))
+	dest = append(dest, ms.dest()...)
+	dest = append(dest, tb.dest(&rec)...)
 	if tb.extraDest != nil {
 		dest = append(dest, tb.extraDest(&rec)...)
 	}
@@ -374,7 +378,11 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 		return page, err
 	}
 	defer rows.Close()
-	var keys []any
+	// Room for a page as most are; a long one (the controls list shows
+	// every control) grows from there.
+	room := min(q.Limit+1, isms.DefaultLimit+1)
+	page.Items = make([]T, 0, room)
+	keys := make([]any, 0, room)
 	for rows.Next() {
 		var key any
 		dest := []any{&key}
