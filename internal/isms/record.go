@@ -62,6 +62,11 @@ type ListQuery struct {
 	Limit    int
 	Cursor   string
 	Archived ArchivedFilter
+	// Brief asks for what a register's list page shows: records come
+	// without their long texts (descriptions, notes, evidence of
+	// completion …), which a list does not show and which cost reading
+	// for every row. The store's table of each register names them.
+	Brief bool
 }
 
 // List limits.

@@ -51,6 +51,7 @@ var actions = &table[isms.Action]{
 		},
 	},
 	search: []string{"title", "description", "ref"},
+	brief:  []string{"description", "resources", "evaluation", "completion_evidence"},
 }
 
 // Actions lists the organisation's actions.

@@ -118,3 +118,37 @@ func TestCreateActions(t *testing.T) {
 		}
 	})
 }
+
+// A brief list, as the list pages ask for, leaves out the long texts and
+// nothing else; a full one, as the API and exports ask for, has them.
+func TestBriefListLeavesOutLongTexts(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := storetest.Seed(t, db, "acme")
+		owner := f.Owner()
+		x, err := db.CreateAction(ctx, owner, isms.Action{Title: "Rotate keys", Description: "All service keys", Resources: "Half a day",
+			Evaluation: "Key ages under 90 days", DueDate: "2031-02-03", ResponsibleID: owner.UserID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, err := db.Actions(ctx, owner, isms.ListQuery{})
+		if err != nil || len(full.Items) != 1 {
+			t.Fatalf("full list: %v %v", full, err)
+		}
+		brief, err := db.Actions(ctx, owner, isms.ListQuery{Brief: true})
+		if err != nil || len(brief.Items) != 1 {
+			t.Fatalf("brief list: %v %v", brief, err)
+		}
+		got, want := brief.Items[0], full.Items[0]
+		if want.Description != x.Description || want.Resources != x.Resources || want.Evaluation != x.Evaluation {
+			t.Fatalf("full list lost texts: %+v", want)
+		}
+		if got.Description != "" || got.Resources != "" || got.Evaluation != "" {
+			t.Fatalf("brief list kept long texts: %+v", got)
+		}
+		want.Description, want.Resources, want.Evaluation = "", "", ""
+		if got != want {
+			t.Fatalf("brief list differs beyond the long texts:\n got %+v\nwant %+v", got, want)
+		}
+	})
+}

@@ -58,6 +58,7 @@ var assets = &table[isms.Asset]{
 		},
 	},
 	search: []string{"name", "description", "location", "custodian_text", "ref"},
+	brief:  []string{"description"},
 }
 
 // refList scans a comma-separated list of references into a sorted slice.

@@ -120,6 +120,8 @@ var controls = &table[isms.Control]{
 		},
 	},
 	search: []string{"ref", "title", "description", "implementation"},
+	brief: []string{"description", "implementation", "licensed_text", "justification", "exclusion_text", "related_ids",
+		"effectiveness"},
 }
 
 // annexControl builds an organisation's record of catalogue control ct.

@@ -55,6 +55,7 @@ var evidenceTable = &table[isms.Evidence]{
 		},
 	},
 	search: []string{"ref", "title", "description", "file_name", "url"},
+	brief:  []string{"description", "sha256"},
 }
 
 // Expiry filters of the evidence list, resolved against the

@@ -7,7 +7,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
@@ -45,6 +47,14 @@ type table[T any] struct {
 	conds map[string]func(v string, arg func(any) string) (string, error)
 	// search lists the columns a q= search looks in.
 	search []string
+	// brief names the columns a brief list (ListQuery.Brief) leaves out:
+	// long texts the list pages do not show. A list page reads some fifty
+	// rows, and SQLite and its driver pay for every column of every row.
+	brief []string
+
+	briefOnce sync.Once
+	briefCols string // the select list without the brief columns
+	briefKeep []bool // for each of columns, whether a brief list reads it
 }
 
 const metaColumns = "id, org_id, ref, version, created_at, updated_at, created_by, updated_by, archived_at"
@@ -88,12 +98,39 @@ func (tb *table[T]) selectList() string {
 	return cols
 }
 
+// briefList returns the select list of a brief list and which of the
+// data columns it reads.
+func (tb *table[T]) briefList() (string, []bool) {
+	tb.briefOnce.Do(func() {
+		cols := []string{metaColumns}
+		tb.briefKeep = make([]bool, len(tb.columns))
+		for i, c := range tb.columns {
+			if !slices.Contains(tb.brief, c) {
+				tb.briefKeep[i] = true
+				cols = append(cols, c)
+			}
+		}
+		tb.briefCols = strings.Join(append(cols, tb.extra...), ", ")
+	})
+	return tb.briefCols, tb.briefKeep
+}
+
 func (tb *table[T]) scan(rows interface{ Scan(...any) error }, more ...any) (T, error) {
+	return tb.scanColumns(rows, nil, more...)
+}
+
+// scanColumns scans a row holding the data columns keep marks (all if
+// keep is nil), as briefList selects them.
+func (tb *table[T]) scanColumns(rows interface{ Scan(...any) error }, keep []bool, more ...any) (T, error) {
 	var rec T
 	ms := metaScan{m: tb.meta(&rec)}
 	dest := make([]any, 0, metaColumnCount+len(tb.columns)+len(tb.extra)+len(more))
 	dest = append(dest, ms.dest()...)
-	dest = append(dest, tb.dest(&rec)...)
+	for i, d := range tb.dest(&rec) {
+		if keep == nil || keep[i] {
+			dest = append(dest, d)
+		}
+	}
 	if tb.extraDest != nil {
 		dest = append(dest, tb.extraDest(&rec)...)
 	}
@@ -317,6 +354,10 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 		return t.count(orgID, `SELECT COUNT(*) FROM `+tb.name+` WHERE `+match, matchArgs)
 	}
 	total := -1
+	cols, keep := tb.selectList(), []bool(nil)
+	if q.Brief {
+		cols, keep = tb.briefList()
+	}
 	var query string
 	switch {
 	case searching && t.db.dialect == Postgres:
@@ -333,7 +374,7 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 			SELECT %s, %s, (SELECT COUNT(*) FROM m) FROM %s
 			WHERE org_id = $1 AND id IN (SELECT id FROM m%s ORDER BY k %s, id %s LIMIT %d)
 			ORDER BY %s %s, id %s`,
-			sortExpr, tb.name, match, tb.selectList(), sortExpr, tb.name, inner, dir, dir, q.Limit+1, sortExpr, dir, dir)
+			sortExpr, tb.name, match, cols, sortExpr, tb.name, inner, dir, dir, q.Limit+1, sortExpr, dir, dir)
 	case t.db.dialect == SQLite && (searching || len(where) > unfiltered):
 		// SQLite keeps no statistics of how many records a search or a
 		// filter selects, so its plan walks the sort index and tests
@@ -371,7 +412,7 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 			where = append(where, fmt.Sprintf(keyCond, sortExpr))
 		}
 		query = fmt.Sprintf(`SELECT %s, %s FROM %s WHERE %s ORDER BY %s %s, id %s LIMIT %d`,
-			tb.selectList(), sortExpr, tb.name, strings.Join(where, " AND "), sortExpr, dir, dir, q.Limit+1)
+			cols, sortExpr, tb.name, strings.Join(where, " AND "), sortExpr, dir, dir, q.Limit+1)
 	}
 	rows, err := t.Query(query, args...)
 	if err != nil {
@@ -389,7 +430,7 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 		if searching && t.db.dialect == Postgres {
 			dest = append(dest, &total)
 		}
-		rec, err := tb.scan(rows, dest...)
+		rec, err := tb.scanColumns(rows, keep, dest...)
 		if err != nil {
 			return page, err
 		}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -46,4 +47,35 @@ func TestListConditionsAreNotCorrelatedByOrganisation(t *testing.T) {
 	if len(condSQL(assets)) == 0 || len(condSQL(evidenceTable)) == 0 {
 		t.Fatal("no conditions to check")
 	}
+}
+
+// A brief list leaves out exactly the columns its table names, each of
+// which is one of the table's columns, and scans what it selects.
+func TestBriefListsLeaveOutOnlyTheirColumns(t *testing.T) {
+	check := func(name string, columns, brief []string, list func() (string, []bool)) {
+		cols, keep := list()
+		if len(keep) != len(columns) {
+			t.Fatalf("%s: %d marks for %d columns", name, len(keep), len(columns))
+		}
+		selected := map[string]bool{}
+		for _, c := range strings.Split(cols, ", ") {
+			selected[c] = true
+		}
+		for _, b := range brief {
+			if !slices.Contains(columns, b) {
+				t.Errorf("%s: brief column %q is not a column", name, b)
+			}
+		}
+		for i, c := range columns {
+			left := slices.Contains(brief, c)
+			if selected[c] == left || keep[i] == left {
+				t.Errorf("%s: column %s selected %v, scanned %v, left out by brief %v", name, c, selected[c], keep[i], left)
+			}
+		}
+	}
+	check("risks", risks.columns, risks.brief, risks.briefList)
+	check("assets", assets.columns, assets.brief, assets.briefList)
+	check("actions", actions.columns, actions.brief, actions.briefList)
+	check("evidence", evidenceTable.columns, evidenceTable.brief, evidenceTable.briefList)
+	check("controls", controls.columns, controls.brief, controls.briefList)
 }

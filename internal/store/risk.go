@@ -140,6 +140,7 @@ var risks = &table[isms.Risk]{
 		},
 	},
 	search: []string{"title", "description", "ref", "category"},
+	brief:  []string{"description", "causes", "impacts", "existing_controls", "treatment_notes", "inherent_dims", "residual_dims"},
 }
 
 func cellCond(prefix string) func(string, func(any) string) (string, error) {

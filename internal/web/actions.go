@@ -200,6 +200,7 @@ func (a *app) actionList(w http.ResponseWriter, r *http.Request, c *reqCtx) erro
 		delete(q.Filters, "overdue")
 		q.Filters["open"], q.Filters["due_before"] = "yes", today
 	}
+	q.Brief = true
 	page, err := a.DB.Actions(ctx, c.Actor, q)
 	if err != nil {
 		return err
@@ -254,6 +255,7 @@ func (a *app) myActions(w http.ResponseWriter, r *http.Request, c *reqCtx) error
 	default:
 		delete(p.F, "show")
 	}
+	q.Brief = true
 	page, err := a.DB.MyActions(r.Context(), c.Actor, q)
 	if err != nil {
 		return err

@@ -245,7 +245,9 @@ func (a *app) assetList(w http.ResponseWriter, r *http.Request, c *reqCtx) error
 	ctx := r.Context()
 	tr := c.tr()
 	p := parseList(assetListSpec, orgPath(c.Org.Slug, "/assets"), r.URL.Query())
-	page, err := a.DB.Assets(ctx, c.Actor, p.query())
+	q := p.query()
+	q.Brief = true
+	page, err := a.DB.Assets(ctx, c.Actor, q)
 	if err != nil {
 		return err
 	}

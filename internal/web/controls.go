@@ -248,7 +248,9 @@ func (a *app) controlsList(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 		return err
 	}
 	p := parseControlParams(r.URL.Query())
-	page, err := a.DB.Controls(ctx, c.Actor, p.query(c.Actor))
+	q := p.query(c.Actor)
+	q.Brief = true
+	page, err := a.DB.Controls(ctx, c.Actor, q)
 	if err != nil {
 		return err
 	}

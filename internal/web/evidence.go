@@ -126,7 +126,7 @@ func (a *app) evidenceList(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	ctx := r.Context()
 	tr := c.tr()
 	p := parseEvidenceParams(r.URL.Query())
-	q := isms.ListQuery{Q: p.Q, Cursor: p.Cursor, Archived: isms.ArchivedFilter(p.Archived), Filters: map[string]string{}}
+	q := isms.ListQuery{Q: p.Q, Cursor: p.Cursor, Archived: isms.ArchivedFilter(p.Archived), Filters: map[string]string{}, Brief: true}
 	if p.Kind != "" {
 		q.Filters["kind"] = p.Kind
 	}

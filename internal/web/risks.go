@@ -236,7 +236,9 @@ func (a *app) riskList(w http.ResponseWriter, r *http.Request, c *reqCtx) error 
 	ctx := r.Context()
 	tr := c.tr()
 	p := parseRiskParams(r.URL.Query())
-	page, err := a.DB.Risks(ctx, c.Actor, p.query())
+	q := p.query()
+	q.Brief = true
+	page, err := a.DB.Risks(ctx, c.Actor, q)
 	if err != nil {
 		return err
 	}
