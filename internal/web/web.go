@@ -15,7 +15,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/holdfast-isms/holdfast/internal/auth"
@@ -284,17 +286,33 @@ func (a *app) render(w http.ResponseWriter, r *http.Request, status int, page st
 		}
 		v.Menu = m
 	}
-	var buf bytes.Buffer
-	if err := a.pages.execute(&buf, v.Org, page, name, v); err != nil {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer putPageBuffer(buf)
+	if err := a.pages.execute(buf, v.Org, page, name, v); err != nil {
 		return isms.Internal(err)
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	h.Set("Cache-Control", "no-store")
 	h.Add("Vary", "HX-Request")
 	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w) // a failed write means the client went away
 	return nil
+}
+
+// pageBuffers hold rendered pages until they are sent: a list page is
+// some 50 kB, which a fresh buffer reached by doubling five times.
+var pageBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 64<<10)) }}
+
+// putPageBuffer returns buf to the pool unless an export-sized page made
+// it too big to keep.
+func putPageBuffer(buf *bytes.Buffer) {
+	if buf.Cap() > 1<<20 {
+		return
+	}
+	buf.Reset()
+	pageBuffers.Put(buf)
 }
 
 // isFragmentRequest reports whether r is an htmx request for the results
