@@ -99,6 +99,25 @@ func TestKeptValuesFollowChanges(t *testing.T) {
 			}
 			want("renamed out of the search", search, 8)
 
+			// So are the people list's departments.
+			depts := func(s *store.DB) []string {
+				t.Helper()
+				ds, err := s.Departments(ctx, owner)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return ds
+			}
+			before := len(depts(db))
+			if _, err := other.CreatePerson(ctx, owner, isms.Person{Name: "Kit Marlowe", Department: "Zymurgy"}); err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range []*store.DB{db, other} {
+				if ds := depts(s); len(ds) != before+1 || ds[len(ds)-1] != "Zymurgy" {
+					t.Fatalf("departments after a new one on the other server: %v", ds)
+				}
+			}
+
 			// Risk criteria are kept too: each server sees the version
 			// the other approved, and a caller changing what it was given
 			// changes nothing kept.

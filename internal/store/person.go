@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
 )
@@ -195,19 +196,15 @@ func (db *DB) Departments(ctx context.Context, a isms.Actor) ([]string, error) {
 	}
 	var out []string
 	err := db.read(ctx, func(t *tx) error {
-		rows, err := t.Query(`SELECT DISTINCT department FROM people WHERE org_id = $1 AND department <> '' AND archived_at IS NULL ORDER BY department LIMIT 500`, a.OrgID)
-		if err != nil {
-			return err
+		// The people list offers them as a filter on every view: kept
+		// until the organisation's records change.
+		v, err := t.kept(a.OrgID, "departments", func() (any, error) {
+			return t.strings(`SELECT DISTINCT department FROM people WHERE org_id = $1 AND department <> '' AND archived_at IS NULL ORDER BY department LIMIT 500`, a.OrgID)
+		})
+		if err == nil {
+			out = slices.Clone(v.([]string))
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var d string
-			if err := rows.Scan(&d); err != nil {
-				return err
-			}
-			out = append(out, d)
-		}
-		return rows.Err()
+		return err
 	})
 	return out, err
 }
