@@ -262,9 +262,10 @@ const fewMatches = 2
 // A search must test every record of the register, so it is arranged to
 // do that once: on PostgreSQL one statement collects the matching records'
 // ids and sort keys, counts them and reads the page's rows. On SQLite a
-// search or filter is counted first (from the search index, or the
-// filter's), and the page is then read either by looking up the matches
-// (if few) or by walking the sort index until the page is full.
+// search, or a filter beyond equal values, is counted first (from the
+// search index, or the filter's), and the page is then read either by
+// looking up the matches (if few) or by walking the sort index until the
+// page is full.
 func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], error) {
 	var page isms.Page[T]
 	if err := q.Normalize(); err != nil {
@@ -290,7 +291,7 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 	case isms.ArchivedOnly:
 		where = append(where, "archived_at IS NOT NULL")
 	}
-	unfiltered := len(where) // conditions every list of the register has
+	ranged := false // a condition beyond equality, which SQLite cannot estimate
 	for name, v := range q.Filters {
 		if cond, ok := tb.conds[name]; ok {
 			if v == "" {
@@ -300,7 +301,7 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 			if err != nil {
 				return page, err
 			}
-			where = append(where, c)
+			where, ranged = append(where, c), true
 			continue
 		}
 		col, ok := tb.filters[name]
@@ -375,13 +376,14 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 			WHERE org_id = $1 AND id IN (SELECT id FROM m%s ORDER BY k %s, id %s LIMIT %d)
 			ORDER BY %s %s, id %s`,
 			sortExpr, tb.name, match, cols, sortExpr, tb.name, inner, dir, dir, q.Limit+1, sortExpr, dir, dir)
-	case t.db.dialect == SQLite && (searching || len(where) > unfiltered):
-		// SQLite keeps no statistics of how many records a search or a
-		// filter selects, so its plan walks the sort index and tests
-		// each record until the page is full: right when most records
-		// match, a walk of the whole register when few do (122 expired
-		// of 5,000 evidence records, say). The count, which the total
-		// needs anyway and which is kept between reads, tells which.
+	case t.db.dialect == SQLite && (searching || ranged):
+		// SQLite's statistics say how many records an equal value
+		// selects, but not a search, a range or a subquery; for those
+		// its plan walks the sort index and tests each record until the
+		// page is full: right when most records match, a walk of the
+		// whole register when few do (122 expired of 5,000 evidence
+		// records, say). The count, which the total needs anyway and
+		// which is kept between reads, tells which.
 		n, err := count()
 		if err != nil {
 			return page, err
@@ -391,10 +393,13 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 			return page, nil
 		}
 		few := n <= fewMatches*(q.Limit+1)
-		if !few {
+		if !few && !searching {
 			// Walking the sort index reads about limit × all / n
-			// records to fill a page; looking the matches up reads n.
-			all, err := t.count(orgID, `SELECT COUNT(*) FROM `+tb.name+` WHERE `+strings.Join(where[:unfiltered], " AND "), args[:1])
+			// records to fill a page; looking the matches up reads n
+			// from the condition's index. (A search's matches are
+			// listed by testing every entry of the search index, which
+			// only pays when they are few.)
+			all, err := t.count(orgID, `SELECT COUNT(*) FROM `+tb.name+` WHERE org_id = $1 AND archived_at IS NULL`, args[:1])
 			if err != nil {
 				return page, err
 			}
