@@ -52,13 +52,13 @@ func (db *DB) ActorFor(ctx context.Context, userID, slug string) (isms.Actor, is
 	var a isms.Actor
 	var o isms.Organisation
 	err := db.read(ctx, func(t *tx) error {
-		var err error
-		o, err = scanOrg(t.QueryRow(`SELECT `+orgColumns+` FROM organisations WHERE slug = $1`, slug))
-		if err != nil {
-			return err
-		}
+		// One statement: a request's authorisation is on every API call.
 		var name string
-		if err := t.QueryRow(`SELECT m.role, u.name FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND m.user_id = $2`, o.ID, userID).Scan(&a.Role, &name); err != nil {
+		var err error
+		o, err = scanOrg(rowWith{t.QueryRow(`SELECT `+orgColumnsOf+`, m.role, u.name FROM organisations o
+			JOIN memberships m ON m.org_id = o.id JOIN users u ON u.id = m.user_id
+			WHERE o.slug = $1 AND m.user_id = $2`, slug, userID), []any{&a.Role, &name}})
+		if err != nil {
 			return err
 		}
 		a.UserID, a.UserName, a.OrgID, a.OrgSlug = userID, name, o.ID, o.Slug
@@ -268,7 +268,9 @@ func (db *DB) RequestView(ctx context.Context, userID, slug string) (RequestView
 		if v.User, err = scanUser(t.QueryRow(`SELECT `+userColumns+` FROM users WHERE id = $1`, userID)); err != nil {
 			return err
 		}
-		rows, err := t.Query(`SELECT m.org_id, m.user_id, m.role, m.version, o.slug, o.name
+		// The memberships come with their organisations' records, so that
+		// the one the request is in needs no query of its own.
+		rows, err := t.Query(`SELECT `+orgColumnsOf+`, m.role, m.version
 			FROM memberships m JOIN organisations o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY lower(o.name), o.slug`, userID)
 		if err != nil {
 			return err
@@ -277,13 +279,15 @@ func (db *DB) RequestView(ctx context.Context, userID, slug string) (RequestView
 		var orgID string
 		var role isms.Role
 		for rows.Next() {
-			var m isms.Membership
-			if err := rows.Scan(&m.OrgID, &m.UserID, &m.Role, &m.Version, &m.OrgSlug, &m.OrgName); err != nil {
+			m := isms.Membership{UserID: userID}
+			o, err := scanOrg(rowWith{rows, []any{&m.Role, &m.Version}})
+			if err != nil {
 				return err
 			}
+			m.OrgID, m.OrgSlug, m.OrgName = o.ID, o.Slug, o.Name
 			v.Memberships = append(v.Memberships, m)
 			if slug != "" && m.OrgSlug == slug {
-				orgID, role = m.OrgID, m.Role
+				orgID, role, v.Org = m.OrgID, m.Role, o
 			}
 		}
 		if err := rows.Err(); err != nil {
@@ -291,9 +295,6 @@ func (db *DB) RequestView(ctx context.Context, userID, slug string) (RequestView
 		}
 		if orgID == "" {
 			return nil
-		}
-		if v.Org, err = scanOrg(t.QueryRow(`SELECT `+orgColumns+` FROM organisations WHERE id = $1`, orgID)); err != nil {
-			return err
 		}
 		v.InOrg = true
 		v.Actor = isms.Actor{UserID: userID, UserName: v.User.Name, OrgID: orgID, OrgSlug: v.Org.Slug, Role: role}

@@ -3,11 +3,30 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
 )
 
 const orgColumns = `id, slug, name, size_band, sector, countries, sites, time_zone, date_format, version, created_at, updated_at`
+
+// orgColumnsOf is orgColumns of the organisations table named o.
+var orgColumnsOf = qualified("o", orgColumns)
+
+// qualified prefixes each of a list of columns with a table's alias.
+func qualified(alias, columns string) string {
+	return alias + "." + strings.ReplaceAll(columns, ", ", ", "+alias+".")
+}
+
+// rowWith scans a row that holds one record's columns followed by more:
+// a scan function written for the record alone reads it from a query that
+// joins more to it, and more receives the rest.
+type rowWith struct {
+	row  interface{ Scan(...any) error }
+	more []any
+}
+
+func (r rowWith) Scan(dest ...any) error { return r.row.Scan(append(dest, r.more...)...) }
 
 func scanOrg(row interface{ Scan(...any) error }) (isms.Organisation, error) {
 	var o isms.Organisation
