@@ -54,13 +54,17 @@ func (db *DB) ActorFor(ctx context.Context, userID, slug string) (isms.Actor, is
 	err := db.read(ctx, func(t *tx) error {
 		// One statement: a request's authorisation is on every API call.
 		var name string
-		var err error
-		o, err = scanOrg(rowWith{t.QueryRow(`SELECT `+orgColumnsOf+`, m.role, u.name FROM organisations o
+		var os orgScan
+		err := t.QueryRow(`SELECT `+orgColumnsOf+`, m.role, u.name FROM organisations o
 			JOIN memberships m ON m.org_id = o.id JOIN users u ON u.id = m.user_id
-			WHERE o.slug = $1 AND m.user_id = $2`, slug, userID), []any{&a.Role, &name}})
+			WHERE o.slug = $1 AND m.user_id = $2`, slug, userID).Scan(append(os.dest(), &a.Role, &name)...)
 		if err != nil {
 			return err
 		}
+		if err := os.finish(); err != nil {
+			return err
+		}
+		o = os.o
 		a.UserID, a.UserName, a.OrgID, a.OrgSlug = userID, name, o.ID, o.Slug
 		return nil
 	})
@@ -264,14 +268,12 @@ type RequestView struct {
 func (db *DB) RequestView(ctx context.Context, userID, slug string) (RequestView, error) {
 	var v RequestView
 	err := db.read(ctx, func(t *tx) error {
-		var err error
-		if v.User, err = scanUser(t.QueryRow(`SELECT `+userColumns+` FROM users WHERE id = $1`, userID)); err != nil {
-			return err
-		}
-		// The memberships come with their organisations' records, so that
-		// the one the request is in needs no query of its own.
-		rows, err := t.Query(`SELECT `+orgColumnsOf+`, m.role, m.version
-			FROM memberships m JOIN organisations o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY lower(o.name), o.slug`, userID)
+		// One statement for the user, the memberships and their
+		// organisations' records (the current one needs no query of its
+		// own); only a user without memberships is read on its own.
+		rows, err := t.Query(`SELECT `+userColumnsOf+`, `+orgColumnsOf+`, m.role, m.version
+			FROM memberships m JOIN users u ON u.id = m.user_id JOIN organisations o ON o.id = m.org_id
+			WHERE m.user_id = $1 ORDER BY lower(o.name), o.slug`, userID)
 		if err != nil {
 			return err
 		}
@@ -280,10 +282,19 @@ func (db *DB) RequestView(ctx context.Context, userID, slug string) (RequestView
 		var role isms.Role
 		for rows.Next() {
 			m := isms.Membership{UserID: userID}
-			o, err := scanOrg(rowWith{rows, []any{&m.Role, &m.Version}})
-			if err != nil {
+			var us userScan
+			var os orgScan
+			if err := rows.Scan(append(append(us.dest(), os.dest()...), &m.Role, &m.Version)...); err != nil {
 				return err
 			}
+			if err := us.finish(); err != nil {
+				return err
+			}
+			if err := os.finish(); err != nil {
+				return err
+			}
+			v.User = us.u
+			o := os.o
 			m.OrgID, m.OrgSlug, m.OrgName = o.ID, o.Slug, o.Name
 			v.Memberships = append(v.Memberships, m)
 			if slug != "" && m.OrgSlug == slug {
@@ -292,6 +303,11 @@ func (db *DB) RequestView(ctx context.Context, userID, slug string) (RequestView
 		}
 		if err := rows.Err(); err != nil {
 			return err
+		}
+		if v.Memberships == nil {
+			if v.User, err = scanUser(t.QueryRow(`SELECT `+userColumns+` FROM users WHERE id = $1`, userID)); err != nil {
+				return err
+			}
 		}
 		if orgID == "" {
 			return nil

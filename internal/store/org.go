@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strings"
+	"time"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
 )
@@ -18,28 +19,50 @@ func qualified(alias, columns string) string {
 	return alias + "." + strings.ReplaceAll(columns, ", ", ", "+alias+".")
 }
 
-// rowWith scans a row that holds one record's columns followed by more:
-// a scan function written for the record alone reads it from a query that
-// joins more to it, and more receives the rest.
-type rowWith struct {
-	row  interface{ Scan(...any) error }
-	more []any
+func scanOrg(row interface{ Scan(...any) error }) (isms.Organisation, error) {
+	var s orgScan
+	err := scanPart(row, &s)
+	return s.o, err
 }
 
-func (r rowWith) Scan(dest ...any) error { return r.row.Scan(append(dest, r.more...)...) }
+// orgScan reads orgColumns as part of a wider row.
+type orgScan struct {
+	o isms.Organisation
+	stamps
+}
 
-func scanOrg(row interface{ Scan(...any) error }) (isms.Organisation, error) {
-	var o isms.Organisation
-	var created, updated string
-	if err := row.Scan(&o.ID, &o.Slug, &o.Name, &o.SizeBand, &o.Sector, &o.Countries, &o.Sites, &o.TimeZone, &o.DateFormat, &o.Version, &created, &updated); err != nil {
-		return o, err
+func (s *orgScan) dest() []any {
+	o := &s.o
+	return []any{&o.ID, &o.Slug, &o.Name, &o.SizeBand, &o.Sector, &o.Countries, &o.Sites, &o.TimeZone, &o.DateFormat, &o.Version, &s.created, &s.updated}
+}
+
+func (s *orgScan) finish() error { return s.parse(&s.o.CreatedAt, &s.o.UpdatedAt) }
+
+// rowPart reads some of a row's columns: scan dest() with the row's other
+// targets, then finish().
+type rowPart interface {
+	dest() []any
+	finish() error
+}
+
+// scanPart scans a row that holds just part's columns.
+func scanPart(row interface{ Scan(...any) error }, part rowPart) error {
+	if err := row.Scan(part.dest()...); err != nil {
+		return err
 	}
+	return part.finish()
+}
+
+// stamps are a record's creation and update times as stored.
+type stamps struct{ created, updated string }
+
+func (s *stamps) parse(created, updated *time.Time) error {
 	var err error
-	if o.CreatedAt, err = isms.ParseTime(created); err != nil {
-		return o, err
+	if *created, err = isms.ParseTime(s.created); err != nil {
+		return err
 	}
-	o.UpdatedAt, err = isms.ParseTime(updated)
-	return o, err
+	*updated, err = isms.ParseTime(s.updated)
+	return err
 }
 
 // insertOrg creates an organisation; actorID is who did it ("" for the

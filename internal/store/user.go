@@ -9,19 +9,26 @@ import (
 
 const userColumns = `id, email, name, password_hash, version, created_at, updated_at`
 
+// userColumnsOf is userColumns of the users table named u.
+var userColumnsOf = qualified("u", userColumns)
+
 func scanUser(row interface{ Scan(...any) error }) (isms.User, error) {
-	var u isms.User
-	var created, updated string
-	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Version, &created, &updated); err != nil {
-		return u, err
-	}
-	var err error
-	if u.CreatedAt, err = isms.ParseTime(created); err != nil {
-		return u, err
-	}
-	u.UpdatedAt, err = isms.ParseTime(updated)
-	return u, err
+	var s userScan
+	err := scanPart(row, &s)
+	return s.u, err
 }
+
+// userScan reads userColumns as part of a wider row.
+type userScan struct {
+	u isms.User
+	stamps
+}
+
+func (s *userScan) dest() []any {
+	return []any{&s.u.ID, &s.u.Email, &s.u.Name, &s.u.PasswordHash, &s.u.Version, &s.created, &s.updated}
+}
+
+func (s *userScan) finish() error { return s.parse(&s.u.CreatedAt, &s.u.UpdatedAt) }
 
 // insertUser creates a user account; passwordHash is already hashed.
 func (t *tx) insertUser(u *isms.User, actorID string) error {
