@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/holdfast-isms/holdfast/internal/isms"
 	"github.com/holdfast-isms/holdfast/internal/store"
 	"github.com/holdfast-isms/holdfast/internal/storetest"
 )
@@ -158,4 +160,63 @@ func openRawPostgres(t *testing.T, dsn string) *sql.DB {
 	}
 	t.Cleanup(func() { raw.Close() })
 	return raw
+}
+
+// Where the database user may not create the pg_trgm extension, the
+// migrations still succeed, without the trigram indexes, and searches
+// still find their records (by scanning).
+func TestPostgresWithoutTrigramExtension(t *testing.T) {
+	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
+		t.Skip("PostgreSQL is not available")
+	}
+	ctx := context.Background()
+	adminDSN := os.Getenv(storetest.EnvPostgres)
+	admin, err := sql.Open("pgx", adminDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	dsn := storetest.NewEmptyPostgresDB(t)
+	u, _ := url.Parse(dsn)
+	name := strings.TrimPrefix(u.Path, "/")
+	role := "limited_" + name
+	for _, q := range []string{`CREATE ROLE ` + role + ` LOGIN`, `REVOKE CREATE ON DATABASE ` + name + ` FROM PUBLIC`} {
+		if _, err := admin.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() {
+		admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
+		admin.Exec(`DROP ROLE IF EXISTS ` + role)
+	})
+	// In its database, the role may create tables but not extensions.
+	owner, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close()
+	if _, err := owner.Exec(`GRANT USAGE, CREATE ON SCHEMA public TO ` + role); err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.User(role)
+	db, err := store.Open(ctx, store.Config{DSN: u.String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatalf("migrate without the right to create extensions: %v", err)
+	}
+	var n int
+	if err := owner.QueryRow(`SELECT COUNT(*) FROM pg_indexes WHERE indexname LIKE '%search_trgm'`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d trigram indexes (%v), want none", n, err)
+	}
+	f := storetest.Seed(t, db, "acme")
+	if _, err := db.CreatePerson(ctx, f.Owner(), isms.Person{Name: "Ada Lovelace", JobTitle: "Analyst"}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := db.People(ctx, f.Owner(), isms.ListQuery{Q: "lovel"})
+	if err != nil || page.Total != 1 || page.Items[0].Name != "Ada Lovelace" {
+		t.Fatalf("search without trigram indexes: %+v %v", page, err)
+	}
 }

@@ -9,12 +9,10 @@
 -- +goose StatementBegin
 DO $$
 BEGIN
-    BEGIN
-        CREATE EXTENSION IF NOT EXISTS pg_trgm;
-    EXCEPTION WHEN OTHERS THEN
-        RAISE NOTICE 'pg_trgm is not available (%); searches will scan the registers', SQLERRM;
-        RETURN;
-    END;
+    -- One block: if any step fails (no right to create the extension,
+    -- or it lives in a schema outside the search path), all of it is
+    -- undone and searches keep scanning.
+    CREATE EXTENSION IF NOT EXISTS pg_trgm;
     CREATE INDEX people_search_trgm ON people USING gin
         (lower(name || chr(31) || email || chr(31) || job_title || chr(31) || department || chr(31) || ref) gin_trgm_ops);
     CREATE INDEX actions_search_trgm ON actions USING gin
@@ -25,6 +23,8 @@ BEGIN
         (lower(title || chr(31) || description || chr(31) || ref || chr(31) || category) gin_trgm_ops);
     CREATE INDEX evidence_search_trgm ON evidence USING gin
         (lower(ref || chr(31) || title || chr(31) || description || chr(31) || file_name || chr(31) || url) gin_trgm_ops);
+EXCEPTION WHEN OTHERS THEN
+    RAISE NOTICE 'no trigram search indexes (%); searches will scan the registers', SQLERRM;
 END $$;
 -- +goose StatementEnd
 
