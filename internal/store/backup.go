@@ -1147,7 +1147,7 @@ func (db *DB) Restore(ctx context.Context, r io.ReaderAt, size int64) (BackupInf
 		return info, fmt.Errorf("start the restore transaction: %w", err)
 	}
 	defer sqlTx.Rollback()
-	t := &tx{sqlTx: sqlTx, ctx: ctx, db: db, now: db.Now().UTC()}
+	t := &tx{sqlTx: sqlTx, ctx: ctx, db: db, now: db.Now().UTC(), write: true}
 	tables, err := t.backupSchema()
 	if err != nil {
 		return info, err

@@ -196,6 +196,7 @@ type tx struct {
 	stmts *stmtCache // nil: statements run unprepared
 	used  int        // cached statements used so far
 	gen   uint64     // the kept cache's write generation when it began
+	write bool       // a write transaction: it keeps nothing (see kept)
 }
 
 // querier runs statements: the transaction, or the connection of a
@@ -256,7 +257,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, opts *sql
 	if err != nil {
 		return db.mapErr(err)
 	}
-	t := &tx{sqlTx: sqlTx, ctx: ctx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), stmts: stmts, gen: gen}
+	t := &tx{sqlTx: sqlTx, ctx: ctx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), stmts: stmts, gen: gen, write: pool == db.w}
 	if err := fn(t); err != nil {
 		_ = sqlTx.Rollback()
 		return db.mapErr(err)

@@ -99,9 +99,13 @@ func (t *tx) auditSeq(orgID string) (int64, error) {
 }
 
 // kept returns the value derive makes from the organisation's records,
-// kept under key until they change. Only reads may keep values: a write
-// sees its own changes before they move the marks.
+// kept under key until they change. Only reads keep values: a write sees
+// its own changes before they are committed, and may roll them back, so
+// in a write kept derives afresh.
 func (t *tx) kept(orgID, key string, derive func() (any, error)) (any, error) {
+	if t.write {
+		return derive()
+	}
 	seq, err := t.auditSeq(orgID)
 	if err != nil {
 		return nil, err
