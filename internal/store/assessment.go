@@ -53,7 +53,7 @@ var assessments = &table[isms.Assessment]{
 	},
 	extraDest: func(x *isms.Assessment) []any { return []any{&x.CriteriaNumber, &x.ClosedByName, &x.Lines} },
 	sorts: map[string]string{
-		"date": "assessed_on", "ref": "ref", "updated_at": "updated_at", "created_at": "created_at",
+		"date": "assessed_on", "ref": refSortKey, "updated_at": "updated_at", "created_at": "created_at",
 	},
 	defaultSort: "date",
 	filters:     map[string]string{"status": "status", "trigger": "trigger_kind"},
@@ -241,7 +241,7 @@ func (t *tx) liveSnapshot(orgID string) ([]isms.SnapshotLine, error) {
 	for _, c := range versions {
 		byID[c.ID] = c
 	}
-	rows, err := t.Query(`SELECT `+risks.selectList()+` FROM risks WHERE org_id = $1 AND archived_at IS NULL ORDER BY ref, id`, orgID)
+	rows, err := t.Query(`SELECT `+risks.selectList()+` FROM risks WHERE org_id = $1 AND archived_at IS NULL ORDER BY `+refSortKey+`, id`, orgID)
 	if err != nil {
 		return nil, err
 	}

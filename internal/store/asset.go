@@ -43,7 +43,7 @@ var assets = &table[isms.Asset]{
 		return []any{&x.OwnerName, &x.OwnerEmail, &x.CustodianName, &x.CustodianEmail, refList{&x.DependsOn}}
 	},
 	sorts: map[string]string{
-		"name": "lower(name)", "ref": "ref", "type": "type", "state": "state", "location": "lower(location)",
+		"name": "lower(name)", "ref": refSortKey, "type": "type", "state": "state", "location": "lower(location)",
 		"updated_at": "updated_at", "created_at": "created_at",
 	},
 	defaultSort: "name",

@@ -29,7 +29,7 @@ var evidenceTable = &table[isms.Evidence]{
 	extra:     []string{"COALESCE((SELECT u.name FROM users u WHERE u.id = evidence.owner_id), '')"},
 	extraDest: func(e *isms.Evidence) []any { return []any{&e.OwnerName} },
 	sorts: map[string]string{
-		"ref": "ref", "title": "lower(title)", "collected_on": "collected_on", "valid_until": "valid_until",
+		"ref": refSortKey, "title": "lower(title)", "collected_on": "collected_on", "valid_until": "valid_until",
 		"updated_at": "updated_at",
 	},
 	defaultSort: "ref",

@@ -59,6 +59,13 @@ type table[T any] struct {
 
 const metaColumns = "id, org_id, ref, version, created_at, updated_at, created_by, updated_by, archived_at"
 
+// refSortKey sorts references as numbers: PREFIX-999 before PREFIX-1000,
+// which as text would come after it. Within one register every reference
+// has the same prefix, so putting zeros in front of the shorter ones (the
+// more, the shorter) orders them by their number; the registers' reference
+// indexes hold this very expression (migration 00015).
+const refSortKey = "(substr('000000000000', length(ref)) || ref)"
+
 var metaColumnCount = strings.Count(metaColumns, ",") + 1
 
 type metaScan struct {

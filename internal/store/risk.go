@@ -99,7 +99,7 @@ var risks = &table[isms.Risk]{
 	},
 	extraDest: func(r *isms.Risk) []any { return []any{&r.OwnerName, &r.ActionsTotal, &r.ActionsDone} },
 	sorts: map[string]string{
-		"ref": "ref", "title": "lower(title)", "priority": "sort_priority", "level": "inherent_rank", "residual": "residual_rank",
+		"ref": refSortKey, "title": "lower(title)", "priority": "sort_priority", "level": "inherent_rank", "residual": "residual_rank",
 		"next_review": "next_review", "status": "status", "updated_at": "updated_at", "created_at": "created_at",
 	},
 	defaultSort: "priority",

@@ -143,4 +143,80 @@ func TestPostgresSearchCanUseTheTrigramIndex(t *testing.T) {
 	check("risks", j)
 	j, _ = evidenceTable.searchConds(db, "needle", arg)
 	check("evidence", j)
+
+	// The reference sort walks the reference index too (migration 00015).
+	for _, name := range []string{"assets", "evidence", "risks", "threats", "vulnerabilities", "risk_assessments"} {
+		var lines []string
+		err := db.write(ctx, func(t *tx) error {
+			if _, err := t.Exec(`SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off`); err != nil {
+				return err
+			}
+			rows, err := t.Query(`EXPLAIN SELECT id FROM `+name+` WHERE org_id = $1 AND archived_at IS NULL ORDER BY `+refSortKey+`, id LIMIT 51`, "org")
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var line string
+				if err := rows.Scan(&line); err != nil {
+					return err
+				}
+				lines = append(lines, line)
+			}
+			return rows.Err()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := strings.Join(lines, "\n"); !strings.Contains(p, name+"_ref") || strings.Contains(p, "Sort Key") {
+			t.Errorf("%s sorted by reference planned as\n%s\nwant a walk of %s_ref", name, p, name)
+		}
+	}
+}
+
+// Lists sorted by reference order them by number (PREFIX-999 before
+// PREFIX-1000) and, on SQLite, walk the reference index that holds the
+// sort key instead of sorting the register.
+func TestReferenceSortIsNumericAndIndexed(t *testing.T) {
+	db := migratedSQLite(t)
+	rows, err := db.r.Query(`SELECT r FROM (SELECT 'E-999' AS r UNION ALL SELECT 'E-1000' UNION ALL SELECT 'E-080' UNION ALL SELECT 'E-10000' UNION ALL SELECT 'E-200')
+		ORDER BY (substr('000000000000', length(r)) || r)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r)
+	}
+	rows.Close()
+	if want := "E-080 E-200 E-999 E-1000 E-10000"; strings.Join(got, " ") != want {
+		t.Fatalf("order %v, want %s", got, want)
+	}
+	if !strings.Contains(refSortKey, "substr('000000000000', length(ref)) || ref") {
+		t.Fatalf("the test above checks a different key than %s", refSortKey)
+	}
+	for _, name := range []string{"assets", "evidence", "risks", "threats", "vulnerabilities", "risk_assessments"} {
+		rows, err := db.r.Query(`EXPLAIN QUERY PLAN SELECT id FROM ` + name + ` WHERE org_id = 'o' AND archived_at IS NULL ORDER BY ` + refSortKey + `, id LIMIT 51`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		p := strings.Join(plan, "; ")
+		if !strings.Contains(p, name+"_ref") || strings.Contains(p, "TEMP B-TREE") {
+			t.Errorf("%s sorted by reference planned as %q, want a walk of %s_ref", name, p, name)
+		}
+	}
 }

@@ -28,7 +28,7 @@ func threatTable(kind isms.ThreatKind, name, prefix string) *table[isms.Threat] 
 		extra:     []string{"'" + string(kind) + "'"},
 		extraDest: func(x *isms.Threat) []any { return []any{&x.Kind} },
 		sorts: map[string]string{
-			"ref": "ref", "title": "lower(title)", "category": "category", "updated_at": "updated_at",
+			"ref": refSortKey, "title": "lower(title)", "category": "category", "updated_at": "updated_at",
 		},
 		defaultSort: "ref",
 		filters:     map[string]string{"category": "category"},
