@@ -51,7 +51,6 @@ type DB struct {
 	log     *slog.Logger
 	// prepared statements per pool, on SQLite
 	wStmts, rStmts *stmtCache
-	overviews      overviewCache
 	kept           keptCache
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
 )
@@ -247,108 +246,62 @@ func (db *DB) soa(ctx context.Context, a isms.Actor, overview bool) (SoA, error)
 	if err := a.Require(isms.PermReadRegisters); err != nil {
 		return s, err
 	}
-	var key overviewKey
-	derived := false
 	err := db.read(ctx, func(t *tx) error {
-		if overview {
-			var err error
-			if key, err = t.overviewKey(a.OrgID); err != nil {
-				return err
-			}
-			if cached, ok := db.overviews.get(a.OrgID, key); ok {
-				s = cached
-				return nil
-			}
-			derived = true
+		derive := func() (any, error) {
+			s, err := t.deriveSoA(a.OrgID, overview)
+			return s, err
 		}
-		var err error
-		if s.Lines, s.Today, err = t.soaLinesOf(a.OrgID, "", overview); err != nil {
+		if !overview {
+			v, err := derive()
+			s = v.(SoA)
 			return err
 		}
-		s.Summary = isms.Summarize(s.Lines)
-		// Compare fingerprints rather than decoding the latest version;
-		// neither looks at evidence.
-		var number int
-		var fp string
-		err = t.QueryRow(`SELECT number, fingerprint FROM soa_versions WHERE org_id = $1 ORDER BY number DESC LIMIT 1`, a.OrgID).Scan(&number, &fp)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		} else if err != nil {
-			return err
-		}
-		s.Latest = number
-		if fp != "" {
-			s.Changed = fp != isms.SoAFingerprint(isms.Entries(s.Lines))
-			return nil
-		}
-		latest, _, err := t.latestSoA(a.OrgID) // a version from before fingerprints
+		// The SoA page and the controls list show the overview on every
+		// view: it is kept until the organisation's records change, for
+		// the day (its expiry warnings depend on the date). Its lines are
+		// shared: callers read them and never change them.
+		today, err := t.today(a.OrgID)
 		if err != nil {
 			return err
 		}
-		s.Changed = len(isms.DiffSoA(latest.Entries, isms.Entries(s.Lines))) > 0
-		return nil
+		v, err := t.kept(a.OrgID, "soa overview "+today, derive)
+		if err == nil {
+			s = v.(SoA)
+		}
+		return err
 	})
-	if err == nil && derived {
-		db.overviews.put(a.OrgID, key, s)
-	}
 	return s, err
 }
 
-// overviews keeps the latest SoA overview of recently viewed organisations.
-// Every change to an organisation's records appends to its audit chain in
-// the same transaction, so the chain's length, read in the transaction
-// that would derive the overview, says whether a kept one is still the
-// statement (together with the date, on which expiry warnings depend).
-// The SoA page and the controls list show the overview on every view; it
-// is derived again only after a change.
-type overviewCache struct {
-	mu sync.Mutex
-	m  map[string]overviewEntry // by organisation
-}
-
-type overviewKey struct {
-	seq   int64
-	today string
-}
-
-type overviewEntry struct {
-	key overviewKey
-	soa SoA
-}
-
-// maxOverviews bounds the cache; an overview is tens of kilobytes.
-const maxOverviews = 64
-
-// overviewKey reads what a kept overview of orgID must match.
-func (t *tx) overviewKey(orgID string) (overviewKey, error) {
-	var k overviewKey
-	err := t.QueryRow(`SELECT seq FROM audit_heads WHERE org_id = $1`, orgID).Scan(&k.seq)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return k, err
+// deriveSoA builds the organisation's statement; see SoA and SoAOverview.
+func (t *tx) deriveSoA(orgID string, overview bool) (SoA, error) {
+	var s SoA
+	var err error
+	if s.Lines, s.Today, err = t.soaLinesOf(orgID, "", overview); err != nil {
+		return s, err
 	}
-	k.today, err = t.today(orgID)
-	return k, err
-}
-
-// get returns the overview kept for orgID if it was derived at key. Its
-// lines are shared: callers read them and never change them.
-func (c *overviewCache) get(orgID string, key overviewKey) (SoA, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[orgID]
-	if !ok || e.key != key {
-		return SoA{}, false
+	s.Summary = isms.Summarize(s.Lines)
+	// Compare fingerprints rather than decoding the latest version;
+	// neither looks at evidence.
+	var number int
+	var fp string
+	err = t.QueryRow(`SELECT number, fingerprint FROM soa_versions WHERE org_id = $1 ORDER BY number DESC LIMIT 1`, orgID).Scan(&number, &fp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, nil
+	} else if err != nil {
+		return s, err
 	}
-	return e.soa, true
-}
-
-func (c *overviewCache) put(orgID string, key overviewKey, s SoA) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= maxOverviews {
-		c.m = map[string]overviewEntry{}
+	s.Latest = number
+	if fp != "" {
+		s.Changed = fp != isms.SoAFingerprint(isms.Entries(s.Lines))
+		return s, nil
 	}
-	c.m[orgID] = overviewEntry{key, s}
+	latest, _, err := t.latestSoA(orgID) // a version from before fingerprints
+	if err != nil {
+		return s, err
+	}
+	s.Changed = len(isms.DiffSoA(latest.Entries, isms.Entries(s.Lines))) > 0
+	return s, nil
 }
 
 // soaListColumns are a version's columns without its entries.
