@@ -7,33 +7,64 @@ import (
 	"testing"
 )
 
+// sqlitePlan is what SQLite plans for q, one step after another.
+func sqlitePlan(t *testing.T, db *DB, q string, args ...any) string {
+	t.Helper()
+	rows, err := db.r.Query(`EXPLAIN QUERY PLAN `+q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "; ")
+}
+
+// postgresPlan is what PostgreSQL plans for q with the plan settings given
+// (SET LOCAL statements, which rule out the plans a test does not want).
+func postgresPlan(t *testing.T, db *DB, settings, q string, args ...any) string {
+	t.Helper()
+	var lines []string
+	err := db.write(context.Background(), func(t *tx) error {
+		if _, err := t.Exec(settings); err != nil {
+			return err
+		}
+		var err error
+		lines, err = t.strings(`EXPLAIN `+q, args...)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// refSortPlan is the query a register's list sorted by reference runs.
+func refSortPlan(table string) string {
+	return `SELECT id FROM ` + table + ` WHERE org_id = $1 AND archived_at IS NULL ORDER BY ` + refSortKey + `, id LIMIT 51`
+}
+
+// refTables are the registers a list can sort by reference.
+var refTables = []string{"assets", "evidence", "risks", "threats", "vulnerabilities", "risk_assessments"}
+
 // searchPlan is what SQLite plans for counting a register's search matches
 // and for listing the ids of a few of them.
 func searchPlan[T any](t *testing.T, db *DB, tb *table[T]) (count, ids string) {
 	t.Helper()
 	joined, _ := tb.searchConds(db, "needle", func(any) string { return "$2" })
 	where := ` WHERE org_id = $1 AND archived_at IS NULL AND ` + joined
-	plan := func(q string) string {
-		rows, err := db.r.Query(`EXPLAIN QUERY PLAN `+q, "org", "%needle%")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var lines []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			lines = append(lines, detail)
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		return strings.Join(lines, "; ")
-	}
-	return plan(`SELECT COUNT(*) FROM ` + tb.name + where), plan(`SELECT id FROM ` + tb.name + where)
+	return sqlitePlan(t, db, `SELECT COUNT(*) FROM `+tb.name+where, "org", "%needle%"),
+		sqlitePlan(t, db, `SELECT id FROM `+tb.name+where, "org", "%needle%")
 }
 
 // The SQLite search indexes hold exactly the expression the store searches:
@@ -102,30 +133,9 @@ func TestPostgresSearchCanUseTheTrigramIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	plan := func(name, joined string) string {
-		var lines []string
-		err := db.write(ctx, func(t *tx) error {
-			// Only an index of the search's expression can then answer.
-			if _, err := t.Exec(`SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off`); err != nil {
-				return err
-			}
-			rows, err := t.Query(`EXPLAIN SELECT COUNT(*) FROM `+name+` WHERE `+strings.ReplaceAll(joined, "$2", "$1"), likePattern("needle"))
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var line string
-				if err := rows.Scan(&line); err != nil {
-					return err
-				}
-				lines = append(lines, line)
-			}
-			return rows.Err()
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return strings.Join(lines, "\n")
+		// Only an index of the search's expression can then answer.
+		return postgresPlan(t, db, `SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off`,
+			`SELECT COUNT(*) FROM `+name+` WHERE `+strings.ReplaceAll(joined, "$2", "$1"), likePattern("needle"))
 	}
 	check := func(name string, joined string) {
 		if p := plan(name, joined); !strings.Contains(p, name+"_search_trgm") {
@@ -145,76 +155,42 @@ func TestPostgresSearchCanUseTheTrigramIndex(t *testing.T) {
 	check("evidence", j)
 
 	// The reference sort walks the reference index too (migration 00015).
-	for _, name := range []string{"assets", "evidence", "risks", "threats", "vulnerabilities", "risk_assessments"} {
-		var lines []string
-		err := db.write(ctx, func(t *tx) error {
-			if _, err := t.Exec(`SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off`); err != nil {
-				return err
-			}
-			rows, err := t.Query(`EXPLAIN SELECT id FROM `+name+` WHERE org_id = $1 AND archived_at IS NULL ORDER BY `+refSortKey+`, id LIMIT 51`, "org")
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var line string
-				if err := rows.Scan(&line); err != nil {
-					return err
-				}
-				lines = append(lines, line)
-			}
-			return rows.Err()
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p := strings.Join(lines, "\n"); !strings.Contains(p, name+"_ref") || strings.Contains(p, "Sort Key") {
+	for _, name := range refTables {
+		p := postgresPlan(t, db, `SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off`, refSortPlan(name), "org")
+		if !strings.Contains(p, name+"_ref") || strings.Contains(p, "Sort Key") {
 			t.Errorf("%s sorted by reference planned as\n%s\nwant a walk of %s_ref", name, p, name)
 		}
 	}
 }
 
 // Lists sorted by reference order them by number (PREFIX-999 before
-// PREFIX-1000) and, on SQLite, walk the reference index that holds the
-// sort key instead of sorting the register.
+// PREFIX-1000), on both databases, and on SQLite walk the reference index
+// that holds the sort key instead of sorting the register (the PostgreSQL
+// plans are checked with the trigram indexes above).
 func TestReferenceSortIsNumericAndIndexed(t *testing.T) {
-	db := migratedSQLite(t)
-	rows, err := db.r.Query(`SELECT r FROM (SELECT 'E-999' AS r UNION ALL SELECT 'E-1000' UNION ALL SELECT 'E-080' UNION ALL SELECT 'E-10000' UNION ALL SELECT 'E-200')
-		ORDER BY (substr('000000000000', length(r)) || r)`)
-	if err != nil {
-		t.Fatal(err)
+	dbs := map[string]*DB{"sqlite": migratedSQLite(t)}
+	if admin := os.Getenv("HOLDFAST_TEST_POSTGRES"); admin != "" {
+		dbs["postgres"] = openPostgresForTest(t, admin)
+	} else if os.Getenv("CI") != "" {
+		t.Fatal("HOLDFAST_TEST_POSTGRES is not set")
 	}
-	var got []string
-	for rows.Next() {
-		var r string
-		if err := rows.Scan(&r); err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, r)
-	}
-	rows.Close()
-	if want := "E-080 E-200 E-999 E-1000 E-10000"; strings.Join(got, " ") != want {
-		t.Fatalf("order %v, want %s", got, want)
-	}
-	if !strings.Contains(refSortKey, "substr('000000000000', length(ref)) || ref") {
-		t.Fatalf("the test above checks a different key than %s", refSortKey)
-	}
-	for _, name := range []string{"assets", "evidence", "risks", "threats", "vulnerabilities", "risk_assessments"} {
-		rows, err := db.r.Query(`EXPLAIN QUERY PLAN SELECT id FROM ` + name + ` WHERE org_id = 'o' AND archived_at IS NULL ORDER BY ` + refSortKey + `, id LIMIT 51`)
+	for name, db := range dbs {
+		var got []string
+		err := db.read(context.Background(), func(t *tx) error {
+			var err error
+			got, err = t.strings(`SELECT ref FROM (SELECT 'E-999' AS ref UNION ALL SELECT 'E-1000' UNION ALL SELECT 'E-080'
+				UNION ALL SELECT 'E-10000' UNION ALL SELECT 'E-200') refs ORDER BY ` + refSortKey)
+			return err
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
+		if want := "E-080 E-200 E-999 E-1000 E-10000"; strings.Join(got, " ") != want {
+			t.Errorf("%s: order %v, want %s", name, got, want)
 		}
-		rows.Close()
-		p := strings.Join(plan, "; ")
+	}
+	for _, name := range refTables {
+		p := sqlitePlan(t, dbs["sqlite"], refSortPlan(name), "o")
 		if !strings.Contains(p, name+"_ref") || strings.Contains(p, "TEMP B-TREE") {
 			t.Errorf("%s sorted by reference planned as %q, want a walk of %s_ref", name, p, name)
 		}
