@@ -147,15 +147,15 @@ func (ts *templates) hasFragment(page string) bool { return ts.fragments[page] }
 func (ts *templates) get(o isms.Organisation) (*template.Template, error) {
 	loc := locale{o.TimeZone, o.DateFormat}
 	ts.mu.Lock()
-	defer ts.mu.Unlock()
 	if t := ts.byLocale[loc]; t != nil {
+		ts.mu.Unlock()
 		return t, nil
-	}
-	if len(ts.byLocale) >= maxLocales {
-		clear(ts.byLocale)
 	}
 	t := ts.spare
 	ts.spare = nil
+	ts.mu.Unlock()
+	// Parsing takes tens of milliseconds: pages of the zones already bound
+	// go on rendering meanwhile.
 	if t == nil {
 		var err error
 		if t, err = ts.parse(); err != nil {
@@ -163,6 +163,14 @@ func (ts *templates) get(o isms.Organisation) (*template.Template, error) {
 		}
 	}
 	t.Funcs(localeFuncs(isms.Organisation{TimeZone: loc.zone, DateFormat: loc.dateFormat}))
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if have := ts.byLocale[loc]; have != nil { // bound meanwhile by another request
+		return have, nil
+	}
+	if len(ts.byLocale) >= maxLocales {
+		clear(ts.byLocale)
+	}
 	ts.byLocale[loc] = t
 	return t, nil
 }
