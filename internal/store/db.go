@@ -87,28 +87,21 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	switch {
 	case IsPostgresDSN(cfg.DSN):
 		db.dialect = Postgres
-		w, err := sql.Open("pgx", cfg.DSN)
-		if err != nil {
-			return nil, fmt.Errorf("open PostgreSQL: %w", err)
-		}
-		w.SetMaxOpenConns(8)
-		w.SetMaxIdleConns(4)
-		w.SetConnMaxIdleTime(5 * time.Minute)
 		// Reads run without a transaction (see read); their connections
 		// make every statement read-only, as a READ ONLY transaction did.
 		rdsn, err := readOnlyDSN(cfg.DSN)
 		if err != nil {
-			w.Close()
 			return nil, err
 		}
-		r, err := sql.Open("pgx", rdsn)
+		w, err := openPool("pgx", cfg.DSN, 8, 4, 5*time.Minute)
+		if err != nil {
+			return nil, fmt.Errorf("open PostgreSQL: %w", err)
+		}
+		r, err := openPool("pgx", rdsn, 16, 8, 5*time.Minute)
 		if err != nil {
 			w.Close()
 			return nil, fmt.Errorf("open PostgreSQL: %w", err)
 		}
-		r.SetMaxOpenConns(16)
-		r.SetMaxIdleConns(8)
-		r.SetConnMaxIdleTime(5 * time.Minute)
 		db.w, db.r = w, r
 	case cfg.DSN == "":
 		db.dialect = SQLite
@@ -120,23 +113,19 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		}
 		path := filepath.Join(cfg.DataDir, "holdfast.db")
 		pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-		w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+		// One writer, kept open.
+		w, err := openPool("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate", 1, 1, 0)
 		if err != nil {
 			return nil, fmt.Errorf("open SQLite: %w", err)
 		}
-		w.SetMaxOpenConns(1)
-		w.SetConnMaxIdleTime(0)
-		// Read connections refuse to write: a read that tried would be a bug.
-		r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+		// Read connections refuse to write: a read that tried would be a
+		// bug. They stay open between requests: opening one applies the
+		// pragmas again and drops its prepared statements.
+		r, err := openPool("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)", 8, 8, 10*time.Minute)
 		if err != nil {
 			w.Close()
 			return nil, fmt.Errorf("open SQLite: %w", err)
 		}
-		// Keep the read connections open between requests: opening one
-		// applies the pragmas again and drops its prepared statements.
-		r.SetMaxOpenConns(8)
-		r.SetMaxIdleConns(8)
-		r.SetConnMaxIdleTime(10 * time.Minute)
 		db.w, db.r = w, r
 		db.wStmts, db.rStmts = newStmtCache(w), newStmtCache(r)
 	default:
@@ -149,6 +138,19 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, fmt.Errorf("connect to %s: %w", db.dialect, err)
 	}
 	return db, nil
+}
+
+// openPool opens a connection pool of at most open connections, keeping up
+// to idle of them for idleTime (0: for as long as the pool lives).
+func openPool(driver, dsn string, open, idle int, idleTime time.Duration) (*sql.DB, error) {
+	p, err := sql.Open(driver, dsn)
+	if err != nil {
+		return nil, err
+	}
+	p.SetMaxOpenConns(open)
+	p.SetMaxIdleConns(idle)
+	p.SetConnMaxIdleTime(idleTime)
+	return p, nil
 }
 
 // Dialect reports which database is in use.
