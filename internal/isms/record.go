@@ -63,9 +63,10 @@ type ListQuery struct {
 	Cursor   string
 	Archived ArchivedFilter
 	// Brief asks for what a register's list page shows: records come
-	// without their long texts (descriptions, notes, evidence of
-	// completion …), which a list does not show and which cost reading
-	// for every row. The store's table of each register names them.
+	// without what a list does not show and which costs reading for every
+	// row: their long texts (descriptions, notes, evidence of completion
+	// …), linked names the list leaves out, and of their Meta all but ID,
+	// Ref and ArchivedAt. The store's table of each register names them.
 	Brief bool
 }
 

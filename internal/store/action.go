@@ -24,7 +24,7 @@ var actions = &table[isms.Action]{
 			x.CompletionEvidence, x.CompletedAt, x.ServesType, x.ServesID}
 	},
 	fieldsOf:  func(x *isms.Action) map[string]any { return x.Fields() },
-	extra:     []string{"COALESCE((SELECT u.name FROM users u WHERE u.id = actions.responsible_id), '')"},
+	extra:     []extraColumn{{"responsible_name", "COALESCE((SELECT u.name FROM users u WHERE u.id = actions.responsible_id), '')"}},
 	extraDest: func(x *isms.Action) []any { return []any{&x.ResponsibleName} },
 	sorts: map[string]string{
 		"title": "lower(title)", "due_date": "due_date", "status": "status", "updated_at": "updated_at", "created_at": "created_at",

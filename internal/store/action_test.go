@@ -120,7 +120,8 @@ func TestCreateActions(t *testing.T) {
 }
 
 // A brief list, as the list pages ask for, leaves out the long texts and
-// nothing else; a full one, as the API and exports ask for, has them.
+// the meta no list shows, and nothing else; a full one, as the API and
+// exports ask for, has them.
 func TestBriefListLeavesOutLongTexts(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -146,7 +147,14 @@ func TestBriefListLeavesOutLongTexts(t *testing.T) {
 		if got.Description != "" || got.Resources != "" || got.Evaluation != "" {
 			t.Fatalf("brief list kept long texts: %+v", got)
 		}
+		if got.Version != 0 || !got.CreatedAt.IsZero() || !got.UpdatedAt.IsZero() || got.CreatedBy != "" || got.OrgID != "" {
+			t.Fatalf("brief list kept meta a list does not show: %+v", got.Meta)
+		}
+		if want.Version != 1 || want.CreatedAt.IsZero() || want.CreatedBy != owner.UserID {
+			t.Fatalf("full list lost meta: %+v", want.Meta)
+		}
 		want.Description, want.Resources, want.Evaluation = "", "", ""
+		want.Meta = isms.Meta{ID: want.ID, Ref: want.Ref, ArchivedAt: want.ArchivedAt}
 		if got != want {
 			t.Fatalf("brief list differs beyond the long texts:\n got %+v\nwant %+v", got, want)
 		}

@@ -46,10 +46,10 @@ var assessments = &table[isms.Assessment]{
 			string(x.Status), closed, orNull(x.ClosedBy)}
 	},
 	fieldsOf: func(x *isms.Assessment) map[string]any { return x.Fields() },
-	extra: []string{
-		"COALESCE((SELECT c.number FROM risk_criteria c WHERE c.id = risk_assessments.criteria_id), 0)",
-		"COALESCE((SELECT u.name FROM users u WHERE u.id = risk_assessments.closed_by), '')",
-		"(SELECT COUNT(*) FROM risk_assessment_lines l WHERE l.org_id = risk_assessments.org_id AND l.assessment_id = risk_assessments.id)",
+	extra: []extraColumn{
+		{"criteria_number", "COALESCE((SELECT c.number FROM risk_criteria c WHERE c.id = risk_assessments.criteria_id), 0)"},
+		{"closed_by_name", "COALESCE((SELECT u.name FROM users u WHERE u.id = risk_assessments.closed_by), '')"},
+		{"lines", "(SELECT COUNT(*) FROM risk_assessment_lines l WHERE l.org_id = risk_assessments.org_id AND l.assessment_id = risk_assessments.id)"},
 	},
 	extraDest: func(x *isms.Assessment) []any { return []any{&x.CriteriaNumber, &x.ClosedByName, &x.Lines} },
 	sorts: map[string]string{

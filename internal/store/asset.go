@@ -32,12 +32,12 @@ var assets = &table[isms.Asset]{
 			x.Location, string(x.Classification), x.Confidentiality, x.Integrity, x.Availability, string(x.State)}
 	},
 	fieldsOf: func(x *isms.Asset) map[string]any { return x.Fields() },
-	extra: []string{
-		"COALESCE((SELECT u.name FROM users u WHERE u.id = assets.owner_id), '')",
-		"COALESCE((SELECT u.email FROM users u WHERE u.id = assets.owner_id), '')",
-		"COALESCE((SELECT u.name FROM users u WHERE u.id = assets.custodian_id), '')",
-		"COALESCE((SELECT u.email FROM users u WHERE u.id = assets.custodian_id), '')",
-		dependsOnExpr,
+	extra: []extraColumn{
+		{"owner_name", "COALESCE((SELECT u.name FROM users u WHERE u.id = assets.owner_id), '')"},
+		{"owner_email", "COALESCE((SELECT u.email FROM users u WHERE u.id = assets.owner_id), '')"},
+		{"custodian_name", "COALESCE((SELECT u.name FROM users u WHERE u.id = assets.custodian_id), '')"},
+		{"custodian_email", "COALESCE((SELECT u.email FROM users u WHERE u.id = assets.custodian_id), '')"},
+		{"depends_on", dependsOnExpr},
 	},
 	extraDest: func(x *isms.Asset) []any {
 		return []any{&x.OwnerName, &x.OwnerEmail, &x.CustodianName, &x.CustodianEmail, refList{&x.DependsOn}}
@@ -58,7 +58,8 @@ var assets = &table[isms.Asset]{
 		},
 	},
 	search: []string{"name", "description", "location", "custodian_text", "ref"},
-	brief:  []string{"description"},
+	brief: []string{"description", "owner_id", "custodian_id", "custodian_text", "location",
+		"owner_email", "custodian_name", "custodian_email"},
 }
 
 // refList scans a comma-separated list of references into a sorted slice.

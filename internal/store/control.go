@@ -92,9 +92,9 @@ var controls = &table[isms.Control]{
 			string(c.ExclusionReason), orNull(c.ReplacedByID), c.ExclusionText}
 	},
 	fieldsOf: func(c *isms.Control) map[string]any { return c.Fields() },
-	extra: []string{
-		"COALESCE((SELECT u.name FROM users u WHERE u.id = controls.owner_id), '')",
-		"COALESCE((SELECT r.ref FROM controls r WHERE r.id = controls.replaced_by_id), '')",
+	extra: []extraColumn{
+		{"owner_name", "COALESCE((SELECT u.name FROM users u WHERE u.id = controls.owner_id), '')"},
+		{"replaced_by_ref", "COALESCE((SELECT r.ref FROM controls r WHERE r.id = controls.replaced_by_id), '')"},
 	},
 	extraDest: func(c *isms.Control) []any { return []any{&c.OwnerName, &c.ReplacedByRef} },
 	sorts: map[string]string{

@@ -26,7 +26,7 @@ var evidenceTable = &table[isms.Evidence]{
 			e.FileName, e.FileSize, e.ContentType, e.SHA256}
 	},
 	fieldsOf:  func(e *isms.Evidence) map[string]any { return e.Fields() },
-	extra:     []string{"COALESCE((SELECT u.name FROM users u WHERE u.id = evidence.owner_id), '')"},
+	extra:     []extraColumn{{"owner_name", "COALESCE((SELECT u.name FROM users u WHERE u.id = evidence.owner_id), '')"}},
 	extraDest: func(e *isms.Evidence) []any { return []any{&e.OwnerName} },
 	sorts: map[string]string{
 		"ref": refSortKey, "title": "lower(title)", "collected_on": "collected_on", "valid_until": "valid_until",

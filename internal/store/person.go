@@ -23,9 +23,9 @@ var people = &table[isms.Person]{
 		return []any{p.Name, p.Email, p.JobTitle, p.Department, orNull(p.ManagerID), p.StartDate, p.LeaveDate, orNull(p.UserID)}
 	},
 	fieldsOf: func(p *isms.Person) map[string]any { return p.Fields() },
-	extra: []string{
-		"COALESCE((SELECT m.name FROM people m WHERE m.id = people.manager_id), '')",
-		"COALESCE((SELECT u.email FROM users u WHERE u.id = people.user_id), '')",
+	extra: []extraColumn{
+		{"manager_name", "COALESCE((SELECT m.name FROM people m WHERE m.id = people.manager_id), '')"},
+		{"user_email", "COALESCE((SELECT u.email FROM users u WHERE u.id = people.user_id), '')"},
 	},
 	extraDest: func(p *isms.Person) []any { return []any{&p.ManagerName, &p.UserEmail} },
 	sorts: map[string]string{

@@ -30,8 +30,8 @@ type table[T any] struct {
 	values     func(*T) []any // values for columns
 	fieldsOf   func(*T) map[string]any
 	// extra are read-only expressions selected after the columns (names of
-	// linked records); extraDest gives their scan targets.
-	extra     []string
+	// linked records, counts); extraDest gives their scan targets.
+	extra     []extraColumn
 	extraDest func(*T) []any
 	// sorts maps a sort name to a text-valued SQL expression; defaultSort
 	// names the one used when none is asked for.
@@ -47,15 +47,26 @@ type table[T any] struct {
 	conds map[string]func(v string, arg func(any) string) (string, error)
 	// search lists the columns a q= search looks in.
 	search []string
-	// brief names the columns a brief list (ListQuery.Brief) leaves out:
-	// long texts the list pages do not show. A list page reads some fifty
-	// rows, and SQLite and its driver pay for every column of every row.
+	// brief names what a brief list (ListQuery.Brief) leaves out: meta,
+	// data and extra columns the list page does not show, such as long
+	// texts, times and the linked names of other columns. A list page
+	// reads some fifty rows, and SQLite and its driver pay for every
+	// column of every row and every linked lookup. Of the meta columns a
+	// brief list reads only id, ref and archived_at (see listMeta).
 	brief []string
 
 	briefOnce sync.Once
 	briefCols string // the select list without the brief columns
-	briefKeep []bool // for each of columns, whether a brief list reads it
+	briefKeep []bool // for each meta, data and extra column, whether a brief list reads it
 }
+
+// extraColumn is a read-only expression selected after a table's data
+// columns, named so that a brief list can leave it out.
+type extraColumn struct{ name, expr string }
+
+// listMeta are the meta columns no list page shows: a brief list of any
+// register leaves them out.
+var listMeta = []string{"org_id", "version", "created_at", "updated_at", "created_by", "updated_by"}
 
 const metaColumns = "id, org_id, ref, version, created_at, updated_at, created_by, updated_by, archived_at"
 
@@ -65,8 +76,6 @@ const metaColumns = "id, org_id, ref, version, created_at, updated_at, created_b
 // more, the shorter) orders them by their number; the registers' reference
 // indexes hold this very expression (migration 00015).
 const refSortKey = "(substr('000000000000', length(ref)) || ref)"
-
-var metaColumnCount = strings.Count(metaColumns, ",") + 1
 
 type metaScan struct {
 	m                *isms.Meta
@@ -78,13 +87,19 @@ func (s *metaScan) dest() []any {
 	return []any{&s.m.ID, &s.m.OrgID, &s.m.Ref, &s.m.Version, &s.created, &s.updated, &s.m.CreatedBy, &s.m.UpdatedBy, &s.archived}
 }
 
+// finish parses the times scanned as text; a brief list leaves the
+// creation and update times out (the columns are never empty).
 func (s *metaScan) finish() error {
 	var err error
-	if s.m.CreatedAt, err = isms.ParseTime(s.created); err != nil {
-		return err
+	if s.created != "" {
+		if s.m.CreatedAt, err = isms.ParseTime(s.created); err != nil {
+			return err
+		}
 	}
-	if s.m.UpdatedAt, err = isms.ParseTime(s.updated); err != nil {
-		return err
+	if s.updated != "" {
+		if s.m.UpdatedAt, err = isms.ParseTime(s.updated); err != nil {
+			return err
+		}
 	}
 	s.m.ArchivedAt = nil
 	if s.archived.Valid {
@@ -99,25 +114,37 @@ func (s *metaScan) finish() error {
 
 func (tb *table[T]) selectList() string {
 	cols := metaColumns + ", " + strings.Join(tb.columns, ", ")
-	if len(tb.extra) > 0 {
-		cols += ", " + strings.Join(tb.extra, ", ")
+	for _, x := range tb.extra {
+		cols += ", " + x.expr
 	}
 	return cols
 }
 
-// briefList returns the select list of a brief list and which of the
-// data columns it reads.
+// allColumns names every column of the full select list: meta, data and
+// extra, in order, with the SQL that selects each.
+func (tb *table[T]) allColumns() (names, exprs []string) {
+	names = append(strings.Split(metaColumns, ", "), tb.columns...)
+	exprs = slices.Clone(names)
+	for _, x := range tb.extra {
+		names, exprs = append(names, x.name), append(exprs, x.expr)
+	}
+	return names, exprs
+}
+
+// briefList returns the select list of a brief list and, for each column
+// of the full one, whether it reads it.
 func (tb *table[T]) briefList() (string, []bool) {
 	tb.briefOnce.Do(func() {
-		cols := []string{metaColumns}
-		tb.briefKeep = make([]bool, len(tb.columns))
-		for i, c := range tb.columns {
-			if !slices.Contains(tb.brief, c) {
+		names, exprs := tb.allColumns()
+		var cols []string
+		tb.briefKeep = make([]bool, len(names))
+		for i, c := range names {
+			if !slices.Contains(tb.brief, c) && !slices.Contains(listMeta, c) {
 				tb.briefKeep[i] = true
-				cols = append(cols, c)
+				cols = append(cols, exprs[i])
 			}
 		}
-		tb.briefCols = strings.Join(append(cols, tb.extra...), ", ")
+		tb.briefCols = strings.Join(cols, ", ")
 	})
 	return tb.briefCols, tb.briefKeep
 }
@@ -126,20 +153,23 @@ func (tb *table[T]) scan(rows interface{ Scan(...any) error }, more ...any) (T, 
 	return tb.scanColumns(rows, nil, more...)
 }
 
-// scanColumns scans a row holding the data columns keep marks (all if
-// keep is nil), as briefList selects them.
+// scanColumns scans a row holding the columns keep marks (all if keep is
+// nil), as briefList selects them.
 func (tb *table[T]) scanColumns(rows interface{ Scan(...any) error }, keep []bool, more ...any) (T, error) {
 	var rec T
 	ms := metaScan{m: tb.meta(&rec)}
-	dest := make([]any, 0, metaColumnCount+len(tb.columns)+len(tb.extra)+len(more))
-	dest = append(dest, ms.dest()...)
-	for i, d := range tb.dest(&rec) {
-		if keep == nil || keep[i] {
-			dest = append(dest, d)
-		}
-	}
+	all := append(ms.dest(), tb.dest(&rec)...)
 	if tb.extraDest != nil {
-		dest = append(dest, tb.extraDest(&rec)...)
+		all = append(all, tb.extraDest(&rec)...)
+	}
+	dest := all
+	if keep != nil {
+		dest = make([]any, 0, len(all)+len(more))
+		for i, d := range all {
+			if keep[i] {
+				dest = append(dest, d)
+			}
+		}
 	}
 	dest = append(dest, more...)
 	if err := rows.Scan(dest...); err != nil {

@@ -92,10 +92,10 @@ var risks = &table[isms.Risk]{
 			r.PlanApprovedAt, r.AcceptedUntil, boolInt(r.AcceptConcession)}
 	},
 	fieldsOf: func(r *isms.Risk) map[string]any { return r.Fields() },
-	extra: []string{
-		"COALESCE((SELECT u.name FROM users u WHERE u.id = risks.owner_id), '')",
-		"(SELECT COUNT(*) " + actionsOfRisk + " AND x.status <> 'cancelled')",
-		"(SELECT COUNT(*) " + actionsOfRisk + " AND x.status = 'done')",
+	extra: []extraColumn{
+		{"owner_name", "COALESCE((SELECT u.name FROM users u WHERE u.id = risks.owner_id), '')"},
+		{"actions_total", "(SELECT COUNT(*) " + actionsOfRisk + " AND x.status <> 'cancelled')"},
+		{"actions_done", "(SELECT COUNT(*) " + actionsOfRisk + " AND x.status = 'done')"},
 	},
 	extraDest: func(r *isms.Risk) []any { return []any{&r.OwnerName, &r.ActionsTotal, &r.ActionsDone} },
 	sorts: map[string]string{

@@ -61,7 +61,7 @@ var riskCriteria = &table[isms.RiskCriteria]{
 			c.AcceptLevel, jsonValue(c.CategoryAcceptance), orNull(c.ApprovedBy), at, c.BasedOnID}
 	},
 	fieldsOf:    func(c *isms.RiskCriteria) map[string]any { return c.Fields() },
-	extra:       []string{"COALESCE((SELECT u.name FROM users u WHERE u.id = risk_criteria.approved_by), '')"},
+	extra:       []extraColumn{{"approved_by_name", "COALESCE((SELECT u.name FROM users u WHERE u.id = risk_criteria.approved_by), '')"}},
 	extraDest:   func(c *isms.RiskCriteria) []any { return []any{&c.ApprovedByName} },
 	sorts:       map[string]string{"number": "number"},
 	defaultSort: "number",

@@ -25,7 +25,7 @@ func threatTable(kind isms.ThreatKind, name, prefix string) *table[isms.Threat] 
 			return []any{x.CatalogueID, x.Title, x.Description, x.Category, strings.Join(x.Controls, ", ")}
 		},
 		fieldsOf:  func(x *isms.Threat) map[string]any { return x.Fields() },
-		extra:     []string{"'" + string(kind) + "'"},
+		extra:     []extraColumn{{"kind", "'" + string(kind) + "'"}},
 		extraDest: func(x *isms.Threat) []any { return []any{&x.Kind} },
 		sorts: map[string]string{
 			"ref": refSortKey, "title": "lower(title)", "category": "category", "updated_at": "updated_at",
