@@ -118,6 +118,53 @@ func TestKeptValuesFollowChanges(t *testing.T) {
 				}
 			}
 
+			// So are the members the lists offer as owners: a member
+			// added, given another role and removed on one server shows
+			// on both, and a caller changing its copy changes nothing kept.
+			memberRole := func(s *store.DB, email string) (isms.Role, int) {
+				t.Helper()
+				ms, err := s.Members(ctx, owner)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := range ms {
+					ms[i].Role = "changed by a caller"
+				}
+				ms, _ = s.Members(ctx, owner)
+				for _, m := range ms {
+					if m.UserEmail == email {
+						return m.Role, len(ms)
+					}
+				}
+				return "", len(ms)
+			}
+			_, members := memberRole(db, "")
+			nm, _, err := other.AddMember(ctx, owner, store.NewMember{Email: "kit@acme.test", Name: "Kit Marlowe", Role: isms.RoleStaff, PasswordHash: "x"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range []*store.DB{db, other} {
+				if role, n := memberRole(s, "kit@acme.test"); role != isms.RoleStaff || n != members+1 {
+					t.Fatalf("after adding a member on the other server: role %q of %d members", role, n)
+				}
+			}
+			if err := other.ChangeRole(ctx, owner, nm.UserID, isms.RoleContributor, nm.Version); err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range []*store.DB{db, other} {
+				if role, _ := memberRole(s, "kit@acme.test"); role != isms.RoleContributor {
+					t.Fatalf("after a role change on the other server: %q", role)
+				}
+			}
+			if err := other.RemoveMember(ctx, owner, nm.UserID); err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range []*store.DB{db, other} {
+				if role, n := memberRole(s, "kit@acme.test"); role != "" || n != members {
+					t.Fatalf("after removing a member on the other server: role %q of %d members", role, n)
+				}
+			}
+
 			// Risk criteria are kept too: each server sees the version
 			// the other approved, and a caller changing what it was given
 			// changes nothing kept.

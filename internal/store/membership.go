@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
@@ -74,32 +75,44 @@ func (db *DB) ActorFor(ctx context.Context, userID, slug string) (isms.Actor, is
 	return a, o, err
 }
 
-// Members lists the organisation's members.
+// Members lists the organisation's members. Register lists offer them as
+// an owner filter on every view, so the list is kept until the
+// organisation's records change (adding, changing and removing members
+// are audited; accounts keep their names and e-mail addresses).
 func (db *DB) Members(ctx context.Context, a isms.Actor) ([]isms.Membership, error) {
 	if err := a.Require(isms.PermReadMembers); err != nil {
 		return nil, err
 	}
 	var out []isms.Membership
 	err := db.read(ctx, func(t *tx) error {
-		rows, err := t.Query(`SELECT m.org_id, m.user_id, m.role, m.version, m.created_at, m.updated_at, u.email, u.name
-			FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 ORDER BY lower(u.name), u.email`, a.OrgID)
-		if err != nil {
-			return err
+		v, err := t.kept(a.OrgID, "members", func() (any, error) { return t.members(a.OrgID) })
+		if err == nil {
+			out = slices.Clone(v.([]isms.Membership))
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var m isms.Membership
-			var c, u string
-			if err := rows.Scan(&m.OrgID, &m.UserID, &m.Role, &m.Version, &c, &u, &m.UserEmail, &m.UserName); err != nil {
-				return err
-			}
-			m.CreatedAt, _ = isms.ParseTime(c)
-			m.UpdatedAt, _ = isms.ParseTime(u)
-			out = append(out, m)
-		}
-		return rows.Err()
+		return err
 	})
 	return out, err
+}
+
+func (t *tx) members(orgID string) ([]isms.Membership, error) {
+	rows, err := t.Query(`SELECT m.org_id, m.user_id, m.role, m.version, m.created_at, m.updated_at, u.email, u.name
+		FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 ORDER BY lower(u.name), u.email`, orgID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []isms.Membership
+	for rows.Next() {
+		var m isms.Membership
+		var c, u string
+		if err := rows.Scan(&m.OrgID, &m.UserID, &m.Role, &m.Version, &c, &u, &m.UserEmail, &m.UserName); err != nil {
+			return nil, err
+		}
+		m.CreatedAt, _ = isms.ParseTime(c)
+		m.UpdatedAt, _ = isms.ParseTime(u)
+		out = append(out, m)
+	}
+	return out, rows.Err()
 }
 
 // MemberCount reports how many members the organisation has.

@@ -140,7 +140,8 @@ var risks = &table[isms.Risk]{
 		},
 	},
 	search: []string{"title", "description", "ref", "category"},
-	brief:  []string{"description", "causes", "impacts", "existing_controls", "treatment_notes", "inherent_dims", "residual_dims"},
+	brief: []string{"description", "causes", "impacts", "existing_controls", "treatment_notes", "inherent_dims", "residual_dims",
+		"cia", "inherent_rank", "residual_rank", "priority", "sort_priority", "plan_approved_at"},
 }
 
 func cellCond(prefix string) func(string, func(any) string) (string, error) {
