@@ -120,8 +120,12 @@ var controls = &table[isms.Control]{
 		},
 	},
 	search: []string{"ref", "title", "description", "implementation"},
+	// A brief list leaves out the ISO/IEC 27002 attributes too: the
+	// controls list reads them only when it groups by one.
 	brief: []string{"description", "implementation", "licensed_text", "justification", "exclusion_text", "related_ids",
-		"effectiveness"},
+		"effectiveness", "control_types", "security_properties", "cybersecurity_concepts", "operational_capabilities",
+		"security_domains", "catalog_id", "sort_key", "owner_id", "last_review", "exclusion_reason", "replaced_by_id",
+		"replaced_by_ref"},
 }
 
 // annexControl builds an organisation's record of catalogue control ct.

@@ -249,7 +249,9 @@ func (a *app) controlsList(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	}
 	p := parseControlParams(r.URL.Query())
 	q := p.query(c.Actor)
-	q.Brief = true
+	// Grouped by an attribute, the rows need the controls' attributes,
+	// which a brief list leaves out.
+	q.Brief = p.Group == "theme" || p.Group == "none"
 	page, err := a.DB.Controls(ctx, c.Actor, q)
 	if err != nil {
 		return err
