@@ -10,10 +10,20 @@ import (
 	"github.com/holdfast-isms/holdfast/internal/isms"
 )
 
-// dependsOnExpr lists the references of the assets an asset depends on,
-// comma-separated, from its asset → asset links.
-const dependsOnExpr = `COALESCE((SELECT string_agg(d.ref, ',') FROM record_links l JOIN assets d ON d.id = l.to_id
-	WHERE l.org_id = assets.org_id AND l.from_type = 'asset' AND l.from_id = assets.id AND l.to_type = 'asset'), '')`
+// dependsOnRefs lists the references of the assets an asset depends on,
+// comma-separated and sorted, from its asset → asset links. The asset
+// keeps them in depends_on_refs (migration 00016), which link and unlink
+// rewrite, so that a list reads one column rather than the links of each
+// row.
+const dependsOnRefs = `COALESCE((SELECT string_agg(d.ref, ',' ORDER BY d.ref) FROM record_links l
+	JOIN assets d ON d.org_id = l.org_id AND d.id = l.to_id
+	WHERE l.org_id = $1 AND l.from_type = 'asset' AND l.from_id = $2 AND l.to_type = 'asset'), '')`
+
+// keepDependsOn rewrites the dependency references an asset keeps.
+func (t *tx) keepDependsOn(orgID, assetID string) error {
+	_, err := t.Exec(`UPDATE assets SET depends_on_refs = `+dependsOnRefs+` WHERE org_id = $1 AND id = $2`, orgID, assetID)
+	return err
+}
 
 var assets = &table[isms.Asset]{
 	name:       "assets",
@@ -37,7 +47,7 @@ var assets = &table[isms.Asset]{
 		{"owner_email", "COALESCE((SELECT u.email FROM users u WHERE u.id = assets.owner_id), '')"},
 		{"custodian_name", "COALESCE((SELECT u.name FROM users u WHERE u.id = assets.custodian_id), '')"},
 		{"custodian_email", "COALESCE((SELECT u.email FROM users u WHERE u.id = assets.custodian_id), '')"},
-		{"depends_on", dependsOnExpr},
+		{"depends_on", "depends_on_refs"},
 	},
 	extraDest: func(x *isms.Asset) []any {
 		return []any{&x.OwnerName, &x.OwnerEmail, &x.CustodianName, &x.CustodianEmail, refList{&x.DependsOn}}

@@ -56,6 +56,9 @@ func (t *tx) link(a isms.Actor, l isms.Link) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
 	}
+	if err := t.keepDerived(a.OrgID, l); err != nil {
+		return err
+	}
 	return t.audit(a.OrgID, a.UserID, "link", l.LinkKey(), isms.ActionCreate, nil,
 		map[string]any{"from_type": l.FromType, "from_id": l.FromID, "to_type": l.ToType, "to_id": l.ToID, "note": isms.Clean(l.Note)})
 }
@@ -71,8 +74,20 @@ func (t *tx) unlink(a isms.Actor, l isms.Link) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return isms.Errorf(isms.KindNotFound, "error.not_found")
 	}
+	if err := t.keepDerived(a.OrgID, l); err != nil {
+		return err
+	}
 	return t.audit(a.OrgID, a.UserID, "link", l.LinkKey(), isms.ActionDelete,
 		map[string]any{"from_type": l.FromType, "from_id": l.FromID, "to_type": l.ToType, "to_id": l.ToID}, nil)
+}
+
+// keepDerived rewrites what a record keeps of its links after l was added
+// or removed: an asset its dependencies' references.
+func (t *tx) keepDerived(orgID string, l isms.Link) error {
+	if l.FromType == "asset" && l.ToType == "asset" {
+		return t.keepDependsOn(orgID, l.FromID)
+	}
+	return nil
 }
 
 // links lists the links from (outgoing=true) or to a record, with the other
