@@ -70,6 +70,8 @@ var listMeta = []string{"org_id", "version", "created_at", "updated_at", "create
 
 const metaColumns = "id, org_id, ref, version, created_at, updated_at, created_by, updated_by, archived_at"
 
+var metaColumnCount = strings.Count(metaColumns, ",") + 1
+
 // refSortKey sorts references as numbers: PREFIX-999 before PREFIX-1000,
 // which as text would come after it. Within one register every reference
 // has the same prefix, so putting zeros in front of the shorter ones (the
@@ -158,18 +160,24 @@ func (tb *table[T]) scan(rows interface{ Scan(...any) error }, more ...any) (T, 
 func (tb *table[T]) scanColumns(rows interface{ Scan(...any) error }, keep []bool, more ...any) (T, error) {
 	var rec T
 	ms := metaScan{m: tb.meta(&rec)}
-	all := append(ms.dest(), tb.dest(&rec)...)
+	// One slice for the row's scan targets: every column's, then those a
+	// brief list does not read dropped in place.
+	data := tb.dest(&rec)
+	var extra []any
 	if tb.extraDest != nil {
-		all = append(all, tb.extraDest(&rec)...)
+		extra = tb.extraDest(&rec)
 	}
-	dest := all
+	dest := make([]any, 0, len(data)+len(extra)+len(more)+metaColumnCount)
+	dest = append(append(append(dest, ms.dest()...), data...), extra...)
 	if keep != nil {
-		dest = make([]any, 0, len(all)+len(more))
-		for i, d := range all {
+		n := 0
+		for i, d := range dest {
 			if keep[i] {
-				dest = append(dest, d)
+				dest[n] = d
+				n++
 			}
 		}
+		dest = dest[:n]
 	}
 	dest = append(dest, more...)
 	if err := rows.Scan(dest...); err != nil {
