@@ -162,7 +162,12 @@ func (ts *templates) get(o isms.Organisation) (*template.Template, error) {
 			return nil, err
 		}
 	}
-	t.Funcs(localeFuncs(isms.Organisation{TimeZone: loc.zone, DateFormat: loc.dateFormat}))
+	bound := isms.Organisation{TimeZone: loc.zone, DateFormat: loc.dateFormat}
+	t.Funcs(localeFuncs(bound))
+	// Escape the set and write in the messages by literal key before any
+	// page renders with it (templatefold.go).
+	ts.escapeAll(t)
+	foldMessages(t, translator(bound).T)
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if have := ts.byLocale[loc]; have != nil { // bound meanwhile by another request

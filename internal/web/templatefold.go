@@ -1,0 +1,147 @@
+package web
+
+import (
+	"html/template"
+	"io"
+	"strings"
+	"text/template/parse"
+)
+
+// A page prints most of its words by a literal catalogue key, {{t "key"}}.
+// html/template turns each such action into two reflective calls on every
+// render, the lookup and then the escaper for its context; for a list page
+// that was a fifth of the template work. The message for a literal key is
+// the same on every render of a bound set, so once the set is escaped the
+// action is replaced by its output: the message, escaped exactly as the
+// escaper html/template chose would escape it. Only the escapers of HTML
+// text, quoted attribute values and RCDATA are folded: all three escape a
+// plain string alike (escapeInto). An action in any other context (a URL,
+// a script) is left as it is and keeps being evaluated on each render.
+
+// foldableEscapers are the html/template escapers whose output for a plain
+// string is escapeInto's.
+var foldableEscapers = map[string]bool{
+	"_html_template_htmlescaper":   true,
+	"_html_template_attrescaper":   true,
+	"_html_template_rcdataescaper": true,
+}
+
+// escapeAll has html/template escape every page of set, and the menu, so
+// their trees are final. html/template escapes a template, and all it
+// calls, on its first execution; executing with no data stops at the first
+// field and writes nothing that matters.
+func (ts *templates) escapeAll(set *template.Template) {
+	names := []string{"menu"}
+	for page := range ts.pages {
+		names = append(names, page+"/doc")
+		if ts.fragments[page] {
+			names = append(names, page+"/fragment")
+		}
+	}
+	for _, n := range names {
+		_ = set.ExecuteTemplate(io.Discard, n, nil) // the error is the missing data
+	}
+}
+
+// foldMessages replaces, in every escaped template of set, each action
+// printing a message by literal key and arguments with its escaped text,
+// translated by t, and merges the text around it.
+func foldMessages(set *template.Template, t func(string, ...any) string) {
+	for _, tmpl := range set.Templates() {
+		if tmpl.Tree != nil && tmpl.Tree.Root != nil {
+			foldList(tmpl.Tree.Root, t)
+		}
+	}
+}
+
+func foldList(l *parse.ListNode, t func(string, ...any) string) {
+	if l == nil {
+		return
+	}
+	out := l.Nodes[:0]
+	for _, n := range l.Nodes {
+		switch n := n.(type) {
+		case *parse.ActionNode:
+			if text, ok := foldAction(n, t); ok {
+				out = appendText(out, n.Pos, text)
+				continue
+			}
+		case *parse.TextNode:
+			out = appendText(out, n.Pos, string(n.Text))
+			continue
+		case *parse.IfNode:
+			foldList(n.List, t)
+			foldList(n.ElseList, t)
+		case *parse.RangeNode:
+			foldList(n.List, t)
+			foldList(n.ElseList, t)
+		case *parse.WithNode:
+			foldList(n.List, t)
+			foldList(n.ElseList, t)
+		}
+		out = append(out, n)
+	}
+	clear(l.Nodes[len(out):])
+	l.Nodes = out
+}
+
+// appendText adds text to nodes, to the last node if that is text too.
+// The nodes are new ones: a parsed text node may be shared by the copies
+// html/template makes of a template for other contexts.
+func appendText(nodes []parse.Node, pos parse.Pos, text string) []parse.Node {
+	if k := len(nodes) - 1; k >= 0 {
+		if last, ok := nodes[k].(*parse.TextNode); ok {
+			nodes[k] = &parse.TextNode{NodeType: parse.NodeText, Pos: last.Pos, Text: append(last.Text[:len(last.Text):len(last.Text)], text...)}
+			return nodes
+		}
+	}
+	return append(nodes, &parse.TextNode{NodeType: parse.NodeText, Pos: pos, Text: []byte(text)})
+}
+
+// foldAction returns the output of a, escaped, when a is {{t "key" "arg"…}}
+// with constant arguments, followed by one foldable escaper and nothing else.
+func foldAction(a *parse.ActionNode, t func(string, ...any) string) (string, bool) {
+	p := a.Pipe
+	if p == nil || len(p.Decl) > 0 || len(p.Cmds) != 2 {
+		return "", false
+	}
+	call, esc := p.Cmds[0].Args, p.Cmds[1].Args
+	if len(esc) != 1 || !isIdent(esc[0], foldableEscapers) || len(call) < 2 || !isIdent(call[0], map[string]bool{"t": true}) {
+		return "", false
+	}
+	key, ok := call[1].(*parse.StringNode)
+	if !ok {
+		return "", false
+	}
+	args := make([]any, 0, len(call)-2)
+	for _, arg := range call[2:] {
+		v, ok := literal(arg)
+		if !ok {
+			return "", false
+		}
+		args = append(args, v)
+	}
+	var b strings.Builder
+	escapeInto(&b, t(key.Text, args...))
+	return b.String(), true
+}
+
+// literal returns the value text/template passes for a string or decimal
+// integer constant: the string, or the number as an int.
+func literal(n parse.Node) (any, bool) {
+	switch n := n.(type) {
+	case *parse.StringNode:
+		return n.Text, true
+	case *parse.NumberNode:
+		digits := strings.TrimPrefix(n.Text, "-")
+		if n.IsInt && digits != "" && strings.Trim(digits, "0123456789") == "" && int64(int(n.Int64)) == n.Int64 {
+			return int(n.Int64), true
+		}
+	}
+	return nil, false
+}
+
+func isIdent(n parse.Node, names map[string]bool) bool {
+	id, ok := n.(*parse.IdentifierNode)
+	return ok && names[id.Ident]
+}

@@ -1,0 +1,136 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+	"testing"
+	"text/template/parse"
+
+	"github.com/holdfast-isms/holdfast/internal/isms"
+)
+
+// foldSource prints messages by literal key in every context a page uses,
+// inside conditionals, loops and called templates, next to actions that
+// cannot be folded (a key from data, a URL, a script, an unquoted value).
+const foldSource = `{{define "cell"}}<td title="{{t "k.title"}}">{{t "k.cell" "A&B"}}</td>{{end}}` +
+	`{{define "page"}}<html><head><title>{{t "k.title"}}</title></head><body>` +
+	`<h1 class="{{t "k.class"}}">{{t "k.amp"}} {{.Name}}</h1>` +
+	`{{if .Show}}<p>{{t "k.if"}}</p>{{else}}<p>{{t "k.else"}}</p>{{end}}` +
+	`{{range .Items}}<li data-x='{{t "k.single"}}'>{{.}} {{t "k.range"}}</li>{{else}}{{t "k.empty"}}{{end}}` +
+	`{{with .Name}}<span>{{t "k.with" .}} {{t "k.num" 30 -2 "s"}} {{t "k.float" 1.5}}</span>{{end}}` +
+	`<a href="/x?q={{t "k.url"}}">{{t .Key}}</a><input value={{t "k.unquoted"}}>` +
+	`<textarea>{{t "k.area"}}</textarea><script>var s = {{t "k.js"}};</script>` +
+	`{{template "cell" .}}{{- t "k.trim" -}} end</body></html>{{end}}`
+
+// foldMessagesFunc is a catalogue whose messages hold every character the
+// escapers replace, and which counts its lookups.
+func foldMessagesFunc(calls *int) func(string, ...any) string {
+	return func(key string, args ...any) string {
+		*calls++
+		msg := `<b>"` + key + `" & 'it' + more` + "\x00" + ` ünï</b>`
+		for _, a := range args {
+			msg += fmt.Sprint(" [", a, "]")
+		}
+		return msg
+	}
+}
+
+func foldTestSet(t *testing.T, calls *int) *template.Template {
+	t.Helper()
+	return template.Must(template.New("set").Funcs(template.FuncMap{"t": foldMessagesFunc(calls)}).Parse(foldSource))
+}
+
+// Folded messages read exactly as the escaped actions they replace, in
+// every context and branch, and a render looks up only the messages that
+// cannot be folded.
+func TestFoldMessagesRendersAsBefore(t *testing.T) {
+	datas := []map[string]any{
+		{"Name": "Tom & Jerry", "Show": true, "Items": []string{"one", "<two>"}, "Key": "k.data"},
+		{"Name": "", "Show": false, "Items": nil, "Key": "k.other"},
+	}
+	var plainCalls, foldCalls int
+	plain, folded := foldTestSet(t, &plainCalls), foldTestSet(t, &foldCalls)
+	for _, set := range []*template.Template{plain, folded} { // escape both
+		_ = set.ExecuteTemplate(io.Discard, "page", datas[0])
+	}
+	foldMessages(folded, foldMessagesFunc(&foldCalls))
+	for i, data := range datas {
+		var want, got strings.Builder
+		plainCalls, foldCalls = 0, 0
+		if err := plain.ExecuteTemplate(&want, "page", data); err != nil {
+			t.Fatal(err)
+		}
+		if err := folded.ExecuteTemplate(&got, "page", data); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Errorf("data %d:\n got %s\nwant %s", i, got.String(), want.String())
+		}
+		// Left to each render: the key from data, the URL, the unquoted
+		// value and the script; "k.with" takes its argument from data and
+		// "k.float" a number that is not an integer.
+		wantCalls := 4
+		if data["Name"] != "" {
+			wantCalls += 2
+		}
+		if foldCalls != wantCalls || plainCalls <= foldCalls {
+			t.Errorf("data %d: folded set looked up %d messages (want %d), unfolded %d", i, foldCalls, wantCalls, plainCalls)
+		}
+	}
+}
+
+// The page sets a server binds are folded: a page renders the same
+// message text it would have looked up.
+func TestBoundSetsAreFolded(t *testing.T) {
+	ts, err := loadTemplates(func(s string) string { return "/static/" + s })
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := ts.get(isms.Organisation{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions := 0
+	for _, tmpl := range set.Templates() {
+		if tmpl.Tree == nil {
+			continue
+		}
+		walkActions(tmpl.Tree.Root.Nodes, func(src string) {
+			if strings.HasPrefix(src, `{{t "`) && strings.Count(src, "|") == 1 &&
+				strings.Contains(src, "_html_template_htmlescaper") && !strings.Contains(src, " .") && !strings.Contains(src, " $") {
+				actions++
+				t.Errorf("%s: not folded: %s", tmpl.Name(), src)
+			}
+		})
+	}
+	if actions > 0 {
+		t.Errorf("%d message actions left in HTML text", actions)
+	}
+}
+
+// walkActions calls fn with the source of every action under nodes.
+func walkActions(nodes []parse.Node, fn func(string)) {
+	for _, n := range nodes {
+		switch n := n.(type) {
+		case *parse.ActionNode:
+			fn(n.String())
+		case *parse.IfNode:
+			walkActions(n.List.Nodes, fn)
+			if n.ElseList != nil {
+				walkActions(n.ElseList.Nodes, fn)
+			}
+		case *parse.RangeNode:
+			walkActions(n.List.Nodes, fn)
+			if n.ElseList != nil {
+				walkActions(n.ElseList.Nodes, fn)
+			}
+		case *parse.WithNode:
+			walkActions(n.List.Nodes, fn)
+			if n.ElseList != nil {
+				walkActions(n.ElseList.Nodes, fn)
+			}
+		}
+	}
+}
