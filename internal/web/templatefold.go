@@ -58,17 +58,17 @@ func foldList(l *parse.ListNode, t func(string, ...any) string) {
 	if l == nil {
 		return
 	}
-	out := l.Nodes[:0]
-	for _, n := range l.Nodes {
+	// texts[i] is node i's output when it is text or a folded action.
+	texts := make([][]byte, len(l.Nodes))
+	isText := make([]bool, len(l.Nodes))
+	for i, n := range l.Nodes {
 		switch n := n.(type) {
-		case *parse.ActionNode:
-			if text, ok := foldAction(n, t); ok {
-				out = appendText(out, n.Pos, text)
-				continue
-			}
 		case *parse.TextNode:
-			out = appendText(out, n.Pos, string(n.Text))
-			continue
+			texts[i], isText[i] = n.Text, true
+		case *parse.ActionNode:
+			if s, ok := foldAction(n, t); ok {
+				texts[i], isText[i] = []byte(s), true
+			}
 		case *parse.IfNode:
 			foldList(n.List, t)
 			foldList(n.ElseList, t)
@@ -79,23 +79,34 @@ func foldList(l *parse.ListNode, t func(string, ...any) string) {
 			foldList(n.List, t)
 			foldList(n.ElseList, t)
 		}
-		out = append(out, n)
+	}
+	// Each run of text becomes one text node: a new one, since a parsed
+	// text node may be shared by the copies html/template makes of a
+	// template for other contexts. A lone text node stays as it is.
+	out := l.Nodes[:0]
+	for i := 0; i < len(l.Nodes); {
+		if !isText[i] {
+			out = append(out, l.Nodes[i])
+			i++
+			continue
+		}
+		j, size := i, 0
+		for ; j < len(l.Nodes) && isText[j]; j++ {
+			size += len(texts[j])
+		}
+		if _, ok := l.Nodes[i].(*parse.TextNode); ok && j == i+1 {
+			out = append(out, l.Nodes[i])
+		} else {
+			run := make([]byte, 0, size)
+			for k := i; k < j; k++ {
+				run = append(run, texts[k]...)
+			}
+			out = append(out, &parse.TextNode{NodeType: parse.NodeText, Pos: l.Nodes[i].Position(), Text: run})
+		}
+		i = j
 	}
 	clear(l.Nodes[len(out):])
 	l.Nodes = out
-}
-
-// appendText adds text to nodes, to the last node if that is text too.
-// The nodes are new ones: a parsed text node may be shared by the copies
-// html/template makes of a template for other contexts.
-func appendText(nodes []parse.Node, pos parse.Pos, text string) []parse.Node {
-	if k := len(nodes) - 1; k >= 0 {
-		if last, ok := nodes[k].(*parse.TextNode); ok {
-			nodes[k] = &parse.TextNode{NodeType: parse.NodeText, Pos: last.Pos, Text: append(last.Text[:len(last.Text):len(last.Text)], text...)}
-			return nodes
-		}
-	}
-	return append(nodes, &parse.TextNode{NodeType: parse.NodeText, Pos: pos, Text: []byte(text)})
 }
 
 // foldAction returns the output of a, escaped, when a is {{t "key" "arg"…}}

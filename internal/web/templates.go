@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -177,6 +178,10 @@ func (ts *templates) get(o isms.Organisation) (*template.Template, error) {
 		clear(ts.byLocale)
 	}
 	ts.byLocale[loc] = t
+	// Escaping and folding a whole set leaves several megabytes of garbage,
+	// once per zone: hand it back to the system now rather than after the
+	// server's next idle spell.
+	go debug.FreeOSMemory()
 	return t, nil
 }
 
