@@ -447,25 +447,28 @@ func controlAttributes(tr i18n.Translator, c isms.Control) []ctlAttrView {
 }
 
 type controlPage struct {
-	Control       isms.Control
-	Description   string
-	Attributes    []ctlAttrView
-	Line          isms.SoALine
-	Justification string
-	Warnings      []string
-	Predecessors  []catalog.Mapping2013
-	NewIn2022     bool
-	CSF           []string
-	Related       []catalog.Control
-	RelatedBy     []isms.Control // custom controls relating to this Annex A control
-	Replaces      []isms.Control // Annex A controls this custom control replaces
-	Requests      []isms.Action
-	RequestForm   *form
-	Members       []option
-	History       []historyView
-	CanEdit       bool
-	CanWrite      bool
-	Notice        string
+	Control     isms.Control
+	Description string
+	Attributes  []ctlAttrView
+	Line        isms.SoALine
+	// The risks and evidence of Line as list items, written in Go (a
+	// control may have a hundred pieces of evidence).
+	RiskItems, EvidenceItems template.HTML
+	Justification            string
+	Warnings                 []string
+	Predecessors             []catalog.Mapping2013
+	NewIn2022                bool
+	CSF                      []string
+	Related                  []catalog.Control
+	RelatedBy                []isms.Control // custom controls relating to this Annex A control
+	Replaces                 []isms.Control // Annex A controls this custom control replaces
+	Requests                 []isms.Action
+	RequestForm              *form
+	Members                  []option
+	History                  []historyView
+	CanEdit                  bool
+	CanWrite                 bool
+	Notice                   string
 	// The control's long texts split into paragraphs.
 	ImplParas, EffParas, LicensedParas []string
 }
@@ -506,6 +509,7 @@ func (a *app) showControl(w http.ResponseWriter, r *http.Request, c *reqCtx, id 
 			"title": tr.T("web.ctl.request_default", ctl.Ref, ctl.Title)})
 	}
 	d.Line = line
+	d.RiskItems, d.EvidenceItems = controlRelatedItems(tr, c.Org, line)
 	all, err := a.DB.ControlOutlines(ctx, c.Actor)
 	if err != nil {
 		return err
@@ -562,6 +566,46 @@ func (a *app) showControl(w http.ResponseWriter, r *http.Request, c *reqCtx, id 
 	v.Nav = "controls"
 	v.Data = d
 	return a.render(w, r, status, "controls_detail", v)
+}
+
+// controlRelatedItems writes the <li> items of a control's related risks
+// and evidence, each list with its empty state.
+func controlRelatedItems(tr i18n.Translator, o isms.Organisation, line isms.SoALine) (risks, evidence template.HTML) {
+	m := newMarkup(0)
+	for _, r := range line.Risks {
+		m.raw(`<li><span class="ref">`)
+		m.text(r.Ref)
+		m.raw("</span> ")
+		m.text(r.Title)
+		m.raw("</li>")
+	}
+	if len(line.Risks) == 0 {
+		m.raw(`<li class="muted">`)
+		m.text(tr.T("web.ctl.no_risks"))
+		m.raw("</li>")
+	}
+	risks = m.html()
+	m = &markup{}
+	m.b.Grow(len(line.Evidence) * 200)
+	for _, e := range line.Evidence {
+		href := orgPath(o.Slug, "/evidence/"+e.ID)
+		m.raw("<li>")
+		m.link("ref", href, e.Ref)
+		m.raw(" ")
+		m.link("", href, e.Title)
+		if e.ValidUntil != "" {
+			m.raw(` <span class="muted">`)
+			m.text(tr.T("web.ev.until", o.FormatCalendarDate(e.ValidUntil)))
+			m.raw("</span>")
+		}
+		m.raw("</li>")
+	}
+	if len(line.Evidence) == 0 {
+		m.raw(`<li class="muted">`)
+		m.text(tr.T("web.ctl.no_evidence"))
+		m.raw("</li>")
+	}
+	return risks, m.html()
 }
 
 // ctlWarningTexts renders SoA warnings as sentences.

@@ -55,7 +55,8 @@ func TestControlsSoAEvidenceFlow(t *testing.T) {
 			}
 		}
 		path := "/o/acme/controls/" + backup.ID
-		owner.get(path).expect(t, http.StatusOK, "Information backup", "A.12.3.1", "No decision yet")
+		owner.get(path).expect(t, http.StatusOK, "Information backup", "A.12.3.1", "No decision yet",
+			"No evidence linked yet.", "No risk&#39;s treatment uses this control yet.")
 		// An exclusion replaced by a control that does not exist is refused with the field named.
 		owner.post(path+"/edit", url.Values{"version": {"1"}, "status": {"implemented"}, "decision": {"excluded"}, "exclusion_reason": {"replaced"}}).
 			expect(t, http.StatusUnprocessableEntity, "Choose the custom control that replaces this one.", `href="#replaced_by_id"`)
@@ -74,7 +75,8 @@ func TestControlsSoAEvidenceFlow(t *testing.T) {
 		if cd := d.header.Get("Content-Disposition"); !strings.Contains(cd, `filename=restore.txt`) || !strings.HasPrefix(cd, "attachment") {
 			t.Fatalf("Content-Disposition %q", cd)
 		}
-		owner.get(path).expect(t, http.StatusOK, "Restore log").lacks(t, "Marked implemented, but no evidence is linked.")
+		owner.get(path).expect(t, http.StatusOK, `<a class="ref" href="/o/acme/evidence/`+id+`">E-001</a> <a href="/o/acme/evidence/`+id+`">Restore log</a>`,
+			"valid until ").lacks(t, "Marked implemented, but no evidence is linked.", "No evidence linked yet.")
 		// Staff may not download.
 		e.as(f.Users[isms.RoleStaff]).get("/o/acme/evidence/"+id+"/download").expect(t, http.StatusForbidden)
 

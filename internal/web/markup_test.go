@@ -4,6 +4,8 @@ import (
 	"html/template"
 	"strings"
 	"testing"
+
+	"github.com/holdfast-isms/holdfast/internal/isms"
 )
 
 // The markup writer escapes text and attribute values as html/template
@@ -75,5 +77,34 @@ func TestOptionsLikeTemplates(t *testing.T) {
 	}
 	if got := string(optionsHTML(opts, 3)); strings.Contains(got, "selected") {
 		t.Errorf("a number selected an option: %s", got)
+	}
+}
+
+// A control's related risks and evidence are list items with escaped
+// titles, links to the evidence and its validity, or the empty states.
+func TestControlRelatedItems(t *testing.T) {
+	tr := translator(isms.Organisation{})
+	o := isms.Organisation{Slug: "acme", DateFormat: "2006-01-02"}
+	risks, evidence := controlRelatedItems(tr, o, isms.SoALine{
+		Risks:    []isms.RecordRef{{Type: "risk", ID: "r1", Ref: "R-001", Title: `Fire & "flood"`}},
+		Evidence: []isms.EvidenceRef{{ID: "e1", Ref: "E-001", Title: "<Restore log>", ValidUntil: "2099-01-31"}, {ID: "e2", Ref: "E-002", Title: "Policy"}},
+	})
+	for _, want := range []string{`<li><span class="ref">R-001</span> Fire &amp; &#34;flood&#34;</li>`} {
+		if !strings.Contains(string(risks), want) {
+			t.Errorf("risks: missing %s in %s", want, risks)
+		}
+	}
+	for _, want := range []string{
+		`<li><a class="ref" href="/o/acme/evidence/e1">E-001</a> <a href="/o/acme/evidence/e1">&lt;Restore log&gt;</a> <span class="muted">valid until 2099-01-31</span></li>`,
+		`<li><a class="ref" href="/o/acme/evidence/e2">E-002</a> <a href="/o/acme/evidence/e2">Policy</a></li>`,
+	} {
+		if !strings.Contains(string(evidence), want) {
+			t.Errorf("evidence: missing %s in %s", want, evidence)
+		}
+	}
+	risks, evidence = controlRelatedItems(tr, o, isms.SoALine{})
+	if !strings.Contains(string(risks), `<li class="muted">No risk&#39;s treatment uses this control yet.</li>`) ||
+		!strings.Contains(string(evidence), `<li class="muted">No evidence linked yet.</li>`) {
+		t.Errorf("empty states: %s %s", risks, evidence)
 	}
 }
