@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/holdfast-isms/holdfast/internal/catalog"
@@ -285,29 +286,44 @@ func (db *DB) ActiveControls(ctx context.Context, a isms.Actor) ([]isms.Control,
 // ControlOutlines returns the organisation's active controls with only
 // their id, reference, title, kind, catalogue id, related controls and
 // replacement: what a control's page needs to name the controls that
-// replace or relate to it, without reading every control's texts.
+// replace or relate to it, without reading every control's texts. They
+// are kept until the organisation's records change; the caller gets its
+// own copy.
 func (db *DB) ControlOutlines(ctx context.Context, a isms.Actor) ([]isms.Control, error) {
 	if err := a.Require(isms.PermReadRegisters); err != nil {
 		return nil, err
 	}
 	var out []isms.Control
 	err := db.read(ctx, func(t *tx) error {
-		rows, err := t.Query(`SELECT id, ref, title, kind, catalog_id, related_ids, replaced_by_id FROM controls
-			WHERE org_id = $1 AND archived_at IS NULL ORDER BY `+controls.sorts[controls.defaultSort]+`, id`, a.OrgID)
+		v, err := t.kept(a.OrgID, "control outlines", func() (any, error) { return t.controlOutlines(a.OrgID) })
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			c := isms.Control{Meta: isms.Meta{OrgID: a.OrgID}}
-			if err := rows.Scan(&c.ID, &c.Ref, &c.Title, &c.Kind, &c.CatalogID, pipeList{&c.RelatedIDs}, nullText{&c.ReplacedByID}); err != nil {
-				return err
-			}
-			out = append(out, c)
+		out = slices.Clone(v.([]isms.Control))
+		for i := range out {
+			out[i].RelatedIDs = slices.Clone(out[i].RelatedIDs)
 		}
-		return rows.Err()
+		return nil
 	})
 	return out, err
+}
+
+func (t *tx) controlOutlines(orgID string) ([]isms.Control, error) {
+	rows, err := t.Query(`SELECT id, ref, title, kind, catalog_id, related_ids, replaced_by_id FROM controls
+		WHERE org_id = $1 AND archived_at IS NULL ORDER BY `+controls.sorts[controls.defaultSort]+`, id`, orgID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []isms.Control
+	for rows.Next() {
+		c := isms.Control{Meta: isms.Meta{OrgID: orgID}}
+		if err := rows.Scan(&c.ID, &c.Ref, &c.Title, &c.Kind, &c.CatalogID, pipeList{&c.RelatedIDs}, nullText{&c.ReplacedByID}); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 // Control returns one control.

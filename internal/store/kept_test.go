@@ -165,6 +165,53 @@ func TestKeptValuesFollowChanges(t *testing.T) {
 				}
 			}
 
+			// The control outlines a control's page reads: a custom
+			// control added and renamed on one server shows on both, and a
+			// caller changing its copy changes nothing kept.
+			outline := func(s *store.DB, ref string) (isms.Control, bool) {
+				t.Helper()
+				cs, err := s.ControlOutlines(ctx, owner)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := range cs {
+					if len(cs[i].RelatedIDs) > 0 {
+						cs[i].RelatedIDs[0] = "changed by a caller"
+					}
+					cs[i].Title = "changed by a caller"
+				}
+				cs, _ = s.ControlOutlines(ctx, owner)
+				for _, c := range cs {
+					if c.Ref == ref {
+						return c, true
+					}
+				}
+				return isms.Control{}, false
+			}
+			for _, s := range []*store.DB{db, other} {
+				if _, ok := outline(s, "MDM-1"); ok {
+					t.Fatal("a custom control before it was added")
+				}
+			}
+			mdm, err := other.CreateControl(ctx, owner, isms.Control{Meta: isms.Meta{Ref: "MDM-1"}, Title: "Mobile devices", Theme: "Technological", RelatedIDs: []string{"8.1"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range []*store.DB{db, other} {
+				if c, ok := outline(s, "MDM-1"); !ok || c.Title != "Mobile devices" || len(c.RelatedIDs) != 1 || c.RelatedIDs[0] != "8.1" {
+					t.Fatalf("outline after adding a control on the other server: %v %+v", ok, c)
+				}
+			}
+			mdm.Title = "Mobile device management"
+			if _, err := other.UpdateControl(ctx, owner, mdm, mdm.Version); err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range []*store.DB{db, other} {
+				if c, _ := outline(s, "MDM-1"); c.Title != "Mobile device management" {
+					t.Fatalf("outline after renaming on the other server: %q", c.Title)
+				}
+			}
+
 			// Risk criteria are kept too: each server sees the version
 			// the other approved, and a caller changing what it was given
 			// changes nothing kept.
