@@ -47,7 +47,7 @@ var actions = &table[isms.Action]{
 			if !isms.ValidDate(v) {
 				return "", isms.Invalid("due_before", "validation.date")
 			}
-			return "due_date <> '' AND due_date < " + arg(v), nil
+			return "due_date > '' AND due_date < " + arg(v), nil
 		},
 	},
 	search: []string{"title", "description", "ref"},

@@ -117,7 +117,7 @@ var controls = &table[isms.Control]{
 			if !isms.ValidDate(v) {
 				return "", isms.Invalid("review_before", "validation.date")
 			}
-			return "next_review <> '' AND next_review < " + arg(v), nil
+			return "next_review > '' AND next_review < " + arg(v), nil
 		},
 	},
 	search: []string{"ref", "title", "description", "implementation"},

@@ -44,7 +44,7 @@ var evidenceTable = &table[isms.Evidence]{
 			if !isms.ValidDate(v) {
 				return "", isms.Invalid("valid_before", "validation.date")
 			}
-			return "valid_until <> '' AND valid_until < " + arg(v), nil
+			return "valid_until > '' AND valid_until < " + arg(v), nil
 		},
 		// valid_from=YYYY-MM-DD: still valid on that day (or no end).
 		"valid_from": func(v string, arg func(any) string) (string, error) {
@@ -79,7 +79,7 @@ func (db *DB) EvidenceExpiry(ctx context.Context, a isms.Actor) (expired, soon i
 		}
 		end := isms.AddDays(today, isms.ExpiringSoonDays+1)
 		return t.counts(a.OrgID, `SELECT COALESCE(SUM(CASE WHEN valid_until < $2 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN valid_until >= $2 THEN 1 ELSE 0 END), 0)
-			FROM evidence WHERE org_id = $1 AND archived_at IS NULL AND valid_until <> '' AND valid_until < $3`, []any{a.OrgID, today, end}, &expired, &soon)
+			FROM evidence WHERE org_id = $1 AND archived_at IS NULL AND valid_until > '' AND valid_until < $3`, []any{a.OrgID, today, end}, &expired, &soon)
 	})
 	return expired, soon, err
 }

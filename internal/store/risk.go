@@ -125,7 +125,7 @@ var risks = &table[isms.Risk]{
 			case "valid":
 				return "accepted_until <> '' AND accepted_until >= " + arg(today), nil
 			case "expired":
-				return "accepted_until <> '' AND accepted_until < " + arg(today), nil
+				return "accepted_until > '' AND accepted_until < " + arg(today), nil
 			case "concession":
 				return "accepted_until <> '' AND accept_concession = 1", nil
 			}
@@ -136,7 +136,7 @@ var risks = &table[isms.Risk]{
 			if !isms.ValidDate(v) {
 				return "", isms.Invalid("review_before", "validation.date")
 			}
-			return "next_review <> '' AND next_review < " + arg(v), nil
+			return "next_review > '' AND next_review < " + arg(v), nil
 		},
 	},
 	search: []string{"title", "description", "ref", "category"},

@@ -136,7 +136,7 @@ func (t *tx) soaLinesOf(orgID, controlID string, overview bool) ([]isms.SoALine,
 	}
 	today := "$" + strconv.Itoa(len(args)+1)
 	if err := t.each(`SELECT l.to_id, e.id, e.ref, e.title, e.valid_until FROM evidence e CROSS JOIN record_links l
-		WHERE e.org_id = $1 AND e.archived_at IS NULL AND e.valid_until <> '' AND e.valid_until < `+today+`
+		WHERE e.org_id = $1 AND e.archived_at IS NULL AND e.valid_until > '' AND e.valid_until < `+today+`
 		AND l.org_id = e.org_id AND l.from_type = 'evidence' AND l.from_id = e.id AND l.to_type = 'control'`+cond,
 		append(args, src.Today), scanEvidence); err != nil {
 		return nil, "", err
