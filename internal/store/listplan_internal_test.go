@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"strings"
 	"testing"
 )
@@ -28,6 +29,24 @@ func TestDateFiltersSkipUndatedRecords(t *testing.T) {
 		plan := sqlitePlan(t, db, `SELECT COUNT(*) FROM `+c.table+` WHERE org_id = $1 AND archived_at IS NULL AND `+cond, "org", "2026-01-01")
 		if want := c.column + ">? AND " + c.column + "<?"; !strings.Contains(plan, want) {
 			t.Errorf("%s %s: planned as %q, want a range %s", c.table, c.cond, plan, want)
+		}
+	}
+}
+
+// The action list narrowed by status, in its default order (due date),
+// is one range of an index, before and after the statistics are gathered.
+func TestActionsByStatusWalkTheirIndex(t *testing.T) {
+	db := migratedSQLite(t)
+	for _, analysed := range []bool{false, true} {
+		if analysed {
+			if err := db.Optimize(context.Background(), true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		plan := sqlitePlan(t, db, `SELECT id FROM actions WHERE org_id = $1 AND archived_at IS NULL AND status = $2 ORDER BY `+
+			actions.sorts[actions.defaultSort]+`, id LIMIT 51`, "org", "open")
+		if !strings.Contains(plan, "actions_status_due") || strings.Contains(plan, "TEMP B-TREE") {
+			t.Errorf("analysed=%v: planned as %q", analysed, plan)
 		}
 	}
 }
