@@ -305,8 +305,8 @@ func (db *DB) mapErr(err error) error {
 // thorough analyses every table (the server does so hourly); otherwise
 // only tables whose statistics SQLite judges missing or out of date are
 // (PRAGMA optimize), which is next to free when they are recent: the
-// server does that at start, where a whole ANALYZE would hold up the
-// first requests.
+// server does that at start, where a whole ANALYZE of every table would
+// hold up the first requests.
 func (db *DB) Optimize(ctx context.Context, thorough bool) error {
 	if db.dialect != SQLite {
 		return nil
@@ -314,7 +314,12 @@ func (db *DB) Optimize(ctx context.Context, thorough bool) error {
 	if thorough {
 		return db.Analyze(ctx)
 	}
-	return db.analyzeSQLite(ctx, `PRAGMA optimize`)
+	// 0x02 alone: analyse the tables that need it, wholly. The default
+	// (0x12) samples them, and sampled statistics of a table whose first
+	// index entries are alike (actions serving nothing sort first) are
+	// wrong by orders of magnitude: after an upgrade added an index, a
+	// risk list then walked every action of the organisation per risk.
+	return db.analyzeSQLite(ctx, `PRAGMA optimize = 0x02`)
 }
 
 // Analyze refreshes the planner's statistics on either database. Bulk
