@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"io"
 	"strings"
+	"sync"
 	"text/template/parse"
 )
 
@@ -11,12 +12,18 @@ import (
 // html/template turns each such action into two reflective calls on every
 // render, the lookup and then the escaper for its context; for a list page
 // that was a fifth of the template work. The message for a literal key is
-// the same on every render of a bound set, so once the set is escaped the
-// action is replaced by its output: the message, escaped exactly as the
-// escaper html/template chose would escape it. Only the escapers of HTML
-// text, quoted attribute values and RCDATA are folded: all three escape a
-// plain string alike (escapeInto). An action in any other context (a URL,
-// a script) is left as it is and keeps being evaluated on each render.
+// the same on every render of a bound set, so once html/template has
+// escaped a template the action is replaced by its output: the message,
+// escaped exactly as the escaper html/template chose would escape it. Only
+// the escapers of HTML text, quoted attribute values and RCDATA are
+// folded: all three escape a plain string alike (escapeInto). An action in
+// any other context (a URL, a script) is left as it is and keeps being
+// evaluated on each render.
+//
+// A template is folded when the first render that uses it is prepared:
+// html/template escapes a template and everything it calls on its first
+// execution, and escaping every page up front would keep the escaped form
+// of pages nobody opens (a few megabytes of an idle server).
 
 // foldableEscapers are the html/template escapers whose output for a plain
 // string is escapeInto's.
@@ -26,32 +33,91 @@ var foldableEscapers = map[string]bool{
 	"_html_template_rcdataescaper": true,
 }
 
-// escapeAll has html/template escape every page of set, and the menu, so
-// their trees are final. html/template escapes a template, and all it
-// calls, on its first execution; executing with no data stops at the first
-// field and writes nothing that matters.
-func (ts *templates) escapeAll(set *template.Template) {
-	names := []string{"menu"}
-	for page := range ts.pages {
-		names = append(names, page+"/doc")
-		if ts.fragments[page] {
-			names = append(names, page+"/fragment")
-		}
+// boundSet is a template set with its functions bound to one locale, and
+// what of it has been prepared for rendering.
+type boundSet struct {
+	*template.Template
+	t      func(string, ...any) string // the set's message lookup
+	ready  sync.Map                    // names of templates prepared to render
+	mu     sync.Mutex                  // held while preparing
+	folded map[string]bool             // templates whose messages are folded
+}
+
+func newBoundSet(set *template.Template, t func(string, ...any) string) *boundSet {
+	return &boundSet{Template: set, t: t, folded: map[string]bool{}}
+}
+
+// execute renders the template name with data, preparing it first.
+func (b *boundSet) execute(w io.Writer, name string, data any) error {
+	if _, ok := b.ready.Load(name); !ok {
+		b.prepare(name)
 	}
-	for _, n := range names {
-		_ = set.ExecuteTemplate(io.Discard, n, nil) // the error is the missing data
+	return b.ExecuteTemplate(w, name, data)
+}
+
+// prepare has html/template escape name, and what it calls, and folds the
+// messages of every template escaped for it. A render of another template
+// never sees a template being folded: every template is escaped, and so
+// first rendered, as part of one prepared name, under the lock.
+func (b *boundSet) prepare(name string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if _, ok := b.ready.Load(name); ok {
+		return
+	}
+	// Executing escapes; with no data it stops at the first field and
+	// writes nothing that matters. An escaping error shows again, to the
+	// caller, when the template is rendered for real.
+	_ = b.ExecuteTemplate(io.Discard, name, nil)
+	b.foldFrom(name)
+	b.ready.Store(name, true)
+}
+
+// foldFrom folds the messages of the template name and of every template
+// it calls that has not been folded. Calls renamed by html/template to a
+// copy escaped for another context name no template of the set and are
+// left alone: their actions are evaluated on each render.
+func (b *boundSet) foldFrom(name string) {
+	if b.folded[name] {
+		return
+	}
+	tmpl := b.Lookup(name)
+	if tmpl == nil || tmpl.Tree == nil || tmpl.Tree.Root == nil {
+		return
+	}
+	b.folded[name] = true
+	foldList(tmpl.Tree.Root, b.t)
+	for _, called := range calledTemplates(tmpl.Tree.Root) {
+		b.foldFrom(called)
 	}
 }
 
-// foldMessages replaces, in every escaped template of set, each action
-// printing a message by literal key and arguments with its escaped text,
-// translated by t, and merges the text around it.
-func foldMessages(set *template.Template, t func(string, ...any) string) {
-	for _, tmpl := range set.Templates() {
-		if tmpl.Tree != nil && tmpl.Tree.Root != nil {
-			foldList(tmpl.Tree.Root, t)
+// calledTemplates lists the names of the templates l calls.
+func calledTemplates(l *parse.ListNode) []string {
+	var out []string
+	var walk func(*parse.ListNode)
+	walk = func(l *parse.ListNode) {
+		if l == nil {
+			return
+		}
+		for _, n := range l.Nodes {
+			switch n := n.(type) {
+			case *parse.TemplateNode:
+				out = append(out, n.Name)
+			case *parse.IfNode:
+				walk(n.List)
+				walk(n.ElseList)
+			case *parse.RangeNode:
+				walk(n.List)
+				walk(n.ElseList)
+			case *parse.WithNode:
+				walk(n.List)
+				walk(n.ElseList)
+			}
 		}
 	}
+	walk(l)
+	return out
 }
 
 func foldList(l *parse.ListNode, t func(string, ...any) string) {

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -45,7 +44,7 @@ type templates struct {
 
 	mu       sync.Mutex
 	spare    *template.Template // parsed, not yet bound to a locale
-	byLocale map[locale]*template.Template
+	byLocale map[locale]*boundSet
 	menus    map[menuKey]template.HTML
 }
 
@@ -74,7 +73,7 @@ var pageDefine = regexp.MustCompile(`\{\{-?\s*(define|template|block)\s+"([^"]+)
 
 func loadTemplates(asset func(string) string) (*templates, error) {
 	ts := &templates{asset: asset, pages: map[string]bool{}, fragments: map[string]bool{},
-		byLocale: map[locale]*template.Template{}, menus: map[menuKey]template.HTML{}}
+		byLocale: map[locale]*boundSet{}, menus: map[menuKey]template.HTML{}}
 	set, err := ts.parse()
 	if err != nil {
 		return nil, err
@@ -145,12 +144,12 @@ func (ts *templates) hasFragment(page string) bool { return ts.fragments[page] }
 
 // get returns the template set with its functions bound to o's zone and
 // date format.
-func (ts *templates) get(o isms.Organisation) (*template.Template, error) {
+func (ts *templates) get(o isms.Organisation) (*boundSet, error) {
 	loc := locale{o.TimeZone, o.DateFormat}
 	ts.mu.Lock()
-	if t := ts.byLocale[loc]; t != nil {
+	if b := ts.byLocale[loc]; b != nil {
 		ts.mu.Unlock()
-		return t, nil
+		return b, nil
 	}
 	t := ts.spare
 	ts.spare = nil
@@ -165,10 +164,7 @@ func (ts *templates) get(o isms.Organisation) (*template.Template, error) {
 	}
 	bound := isms.Organisation{TimeZone: loc.zone, DateFormat: loc.dateFormat}
 	t.Funcs(localeFuncs(bound))
-	// Escape the set and write in the messages by literal key before any
-	// page renders with it (templatefold.go).
-	ts.escapeAll(t)
-	foldMessages(t, translator(bound).T)
+	b := newBoundSet(t, translator(bound).T)
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if have := ts.byLocale[loc]; have != nil { // bound meanwhile by another request
@@ -177,12 +173,8 @@ func (ts *templates) get(o isms.Organisation) (*template.Template, error) {
 	if len(ts.byLocale) >= maxLocales {
 		clear(ts.byLocale)
 	}
-	ts.byLocale[loc] = t
-	// Escaping and folding a whole set leaves several megabytes of garbage,
-	// once per zone: hand it back to the system now rather than after the
-	// server's next idle spell.
-	go debug.FreeOSMemory()
-	return t, nil
+	ts.byLocale[loc] = b
+	return b, nil
 }
 
 // menu returns the sidebar menu for v, rendering it the first time its
@@ -203,7 +195,7 @@ func (ts *templates) menu(v *view) (template.HTML, error) {
 		return "", err
 	}
 	var b strings.Builder
-	if err := t.ExecuteTemplate(&b, "menu", v); err != nil {
+	if err := t.execute(&b, "menu", v); err != nil {
 		return "", err
 	}
 	m = template.HTML(b.String()) // the output of an html/template execution
@@ -226,7 +218,7 @@ func (ts *templates) execute(w io.Writer, o isms.Organisation, page, name string
 	if err != nil {
 		return err
 	}
-	return t.ExecuteTemplate(w, page+"/"+name, v)
+	return t.execute(w, page+"/"+name, v)
 }
 
 // baseFuncs are the template functions that do not depend on the
