@@ -50,8 +50,9 @@ var actions = &table[isms.Action]{
 			return "due_date > '' AND due_date < " + arg(v), nil
 		},
 	},
-	search: []string{"title", "description", "ref"},
-	brief:  []string{"description", "resources", "evaluation", "completion_evidence"},
+	search:    []string{"title", "description", "ref"},
+	brief:     []string{"description", "resources", "evaluation", "completion_evidence", "responsible_name"},
+	userNames: func(x *isms.Action) []userRef { return []userRef{{x.ResponsibleID, &x.ResponsibleName}} },
 }
 
 // Actions lists the organisation's actions.

@@ -68,8 +68,9 @@ var assets = &table[isms.Asset]{
 		},
 	},
 	search: []string{"name", "description", "location", "custodian_text", "ref"},
-	brief: []string{"description", "owner_id", "custodian_id", "custodian_text", "location",
-		"owner_email", "custodian_name", "custodian_email"},
+	brief: []string{"description", "custodian_id", "custodian_text", "location",
+		"owner_name", "owner_email", "custodian_name", "custodian_email"},
+	userNames: func(x *isms.Asset) []userRef { return []userRef{{x.OwnerID, &x.OwnerName}} },
 }
 
 // refList scans a comma-separated list of references into a sorted slice.

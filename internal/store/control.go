@@ -125,8 +125,9 @@ var controls = &table[isms.Control]{
 	// controls list reads them only when it groups by one.
 	brief: []string{"description", "implementation", "licensed_text", "justification", "exclusion_text", "related_ids",
 		"effectiveness", "control_types", "security_properties", "cybersecurity_concepts", "operational_capabilities",
-		"security_domains", "catalog_id", "sort_key", "owner_id", "last_review", "exclusion_reason", "replaced_by_id",
-		"replaced_by_ref"},
+		"security_domains", "catalog_id", "sort_key", "last_review", "exclusion_reason", "replaced_by_id",
+		"replaced_by_ref", "owner_name"},
+	userNames: func(c *isms.Control) []userRef { return []userRef{{c.OwnerID, &c.OwnerName}} },
 }
 
 // annexControl builds an organisation's record of catalogue control ct.

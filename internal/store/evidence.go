@@ -54,8 +54,9 @@ var evidenceTable = &table[isms.Evidence]{
 			return "(valid_until = '' OR valid_until >= " + arg(v) + ")", nil
 		},
 	},
-	search: []string{"ref", "title", "description", "file_name", "url"},
-	brief:  []string{"description", "sha256"},
+	search:    []string{"ref", "title", "description", "file_name", "url"},
+	brief:     []string{"description", "sha256", "owner_name"},
+	userNames: func(e *isms.Evidence) []userRef { return []userRef{{e.OwnerID, &e.OwnerName}} },
 }
 
 // Expiry filters of the evidence list, resolved against the

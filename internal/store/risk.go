@@ -141,7 +141,8 @@ var risks = &table[isms.Risk]{
 	},
 	search: []string{"title", "description", "ref", "category"},
 	brief: []string{"description", "causes", "impacts", "existing_controls", "treatment_notes", "inherent_dims", "residual_dims",
-		"cia", "inherent_rank", "residual_rank", "priority", "sort_priority", "plan_approved_at"},
+		"cia", "inherent_rank", "residual_rank", "priority", "sort_priority", "plan_approved_at", "owner_name"},
+	userNames: func(r *isms.Risk) []userRef { return []userRef{{r.OwnerID, &r.OwnerName}} },
 }
 
 func cellCond(prefix string) func(string, func(any) string) (string, error) {
