@@ -59,3 +59,66 @@ func TestBriefListsNameOwners(t *testing.T) {
 		check("after the responsible left")
 	})
 }
+
+// The risk list counts each risk's treatment actions as the full list
+// does: cancelled and archived ones do not count, done ones are counted
+// apart, and a change shows in the next list.
+func TestBriefRiskListCountsActions(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := storetest.Seed(t, db, "acme")
+		owner := f.Owner()
+		r, err := db.CreateRisk(ctx, owner, isms.Risk{Title: "Lost laptop"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bare, err := db.CreateRisk(ctx, owner, isms.Risk{Title: "Flood"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		act := func(title string, status isms.ActionStatus) isms.Action {
+			t.Helper()
+			x := isms.Action{Title: title, ServesType: "risk", ServesID: r.ID, Status: status}
+			if status == isms.ActionDone {
+				x.CompletionEvidence = "Report attached"
+			}
+			x, err := db.CreateAction(ctx, owner, x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return x
+		}
+		act("Encrypt disks", isms.ActionOpen)
+		act("Enrol in MDM", isms.ActionDone)
+		act("Buy locks", isms.ActionCancelled)
+		gone := act("Old plan", isms.ActionOpen)
+		if _, err := db.ArchiveAction(ctx, owner, gone.ID, gone.Version, true); err != nil {
+			t.Fatal(err)
+		}
+		counts := func(brief bool) map[string][2]int {
+			t.Helper()
+			p, err := db.Risks(ctx, owner, isms.ListQuery{Brief: brief})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string][2]int{}
+			for _, x := range p.Items {
+				out[x.ID] = [2]int{x.ActionsTotal, x.ActionsDone}
+			}
+			return out
+		}
+		want := func(step string, total, done int) {
+			t.Helper()
+			full, brief := counts(false), counts(true)
+			if full[r.ID] != [2]int{total, done} || full[bare.ID] != [2]int{} {
+				t.Fatalf("%s: full list counts %v, want %d of which %d done", step, full, total, done)
+			}
+			if brief[r.ID] != full[r.ID] || brief[bare.ID] != full[bare.ID] {
+				t.Errorf("%s: brief list counts %v, full list %v", step, brief, full)
+			}
+		}
+		want("created", 2, 1)
+		act("Train staff", isms.ActionInProgress)
+		want("one more", 3, 1)
+	})
+}
