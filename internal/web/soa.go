@@ -78,10 +78,27 @@ type soaPage struct {
 	Changed  bool
 	Themes   []soaTheme
 	Warnings []soaWarningView
-	Versions []isms.SoAVersion
-	Form     *form
-	CanWrite bool
-	Today    string
+	// WarningItems are the <li> items of Warnings, written in Go: an
+	// organisation may have a hundred and more.
+	WarningItems template.HTML
+	Versions     []isms.SoAVersion
+	Form         *form
+	CanWrite     bool
+	Today        string
+}
+
+// soaWarningItems writes each warning as a list item naming its control.
+func soaWarningItems(ws []soaWarningView) template.HTML {
+	m := &markup{}
+	m.b.Grow(len(ws) * 200)
+	for _, w := range ws {
+		m.raw("<li>")
+		m.link("ref", w.Href, w.Ref)
+		m.raw(" <span>")
+		m.text(w.Text)
+		m.raw("</span></li>")
+	}
+	return m.html()
 }
 
 // soaPage shows the Statement of Applicability: every control with its
@@ -128,6 +145,7 @@ func (a *app) showSoA(w http.ResponseWriter, r *http.Request, c *reqCtx, status 
 	for i := range d.Themes {
 		d.Themes[i].Body = soaRows(tr, d.Themes[i].Rows)
 	}
+	d.WarningItems = soaWarningItems(d.Warnings)
 	v := a.view(c, tr.T("web.soa.title"), crumb{tr.T("web.nav.area.6"), orgPath(c.Org.Slug, "/areas/6")})
 	v.Nav = "soa"
 	v.Data = d
