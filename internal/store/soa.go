@@ -159,8 +159,9 @@ func (t *tx) each(q string, args []any, fn func(*sql.Rows) error) error {
 	return rows.Err()
 }
 
-// SoALine derives the SoA line of one control (its justification,
-// evidence and warnings) without deriving the whole statement.
+// SoALine reads one control, archived or not, with its SoA line (its
+// justification, evidence and warnings), without deriving the whole
+// statement.
 func (db *DB) SoALine(ctx context.Context, a isms.Actor, controlID string) (isms.SoALine, error) {
 	var line isms.SoALine
 	if err := a.Require(isms.PermReadRegisters); err != nil {

@@ -493,13 +493,14 @@ func (a *app) controlPage(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 func (a *app) showControl(w http.ResponseWriter, r *http.Request, c *reqCtx, id string, status int, notice string, reqForm *form) error {
 	ctx := r.Context()
 	tr := c.tr()
-	ctl, err := a.DB.Control(ctx, c.Actor, id)
+	// The control comes with its SoA line, in one read.
+	line, err := a.DB.SoALine(ctx, c.Actor, id)
 	if err != nil {
 		return err
 	}
-	line, err := a.DB.SoALine(ctx, c.Actor, ctl.ID)
-	if err != nil {
-		return err
+	ctl := line.Control
+	if ctl.ID == "" {
+		return isms.Errorf(isms.KindNotFound, "error.not_found")
 	}
 	d := &controlPage{Control: ctl, Attributes: controlAttributes(tr, ctl), CanEdit: store.CanEditControl(c.Actor, ctl),
 		CanWrite: c.Actor.Can(isms.PermWriteRegisters), Notice: notice, RequestForm: reqForm,
