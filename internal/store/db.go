@@ -198,6 +198,11 @@ type tx struct {
 	used  int        // cached statements used so far
 	gen   uint64     // the kept cache's write generation when it began
 	write bool       // a write transaction: it keeps nothing (see kept)
+
+	// The audit head of headOrg as kept values first read it in this
+	// transaction (see keptHead).
+	headOrg string
+	head    int64
 }
 
 // querier runs statements: the transaction, or the connection of a

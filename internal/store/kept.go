@@ -98,6 +98,23 @@ func (t *tx) auditSeq(orgID string) (int64, error) {
 	return seq, err
 }
 
+// keptHead is the organisation's audit head as this read first saw it: a
+// page's list keeps its total, the names of its users and more, and each
+// read of the head was a statement (a round trip on PostgreSQL). Reading
+// it once is as safe as reading it each time: whatever is derived after
+// it was read comes from a state at least as new.
+func (t *tx) keptHead(orgID string) (int64, error) {
+	if t.headOrg == orgID && orgID != "" {
+		return t.head, nil
+	}
+	seq, err := t.auditSeq(orgID)
+	if err != nil {
+		return 0, err
+	}
+	t.headOrg, t.head = orgID, seq
+	return seq, nil
+}
+
 // kept returns the value derive makes from the organisation's records,
 // kept under key until they change. Only reads keep values: a write sees
 // its own changes before they are committed, and may roll them back, so
@@ -106,7 +123,7 @@ func (t *tx) kept(orgID, key string, derive func() (any, error)) (any, error) {
 	if t.write {
 		return derive()
 	}
-	seq, err := t.auditSeq(orgID)
+	seq, err := t.keptHead(orgID)
 	if err != nil {
 		return nil, err
 	}
