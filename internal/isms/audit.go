@@ -95,18 +95,6 @@ func EncodeFields(m map[string]any) string {
 	return string(b)
 }
 
-// DecodeFields parses Before/After JSON; empty or malformed yields nil.
-func DecodeFields(s string) map[string]any {
-	if s == "" {
-		return nil
-	}
-	var m map[string]any
-	if json.Unmarshal([]byte(s), &m) != nil {
-		return nil
-	}
-	return m
-}
-
 // AuditFilter narrows an audit log listing.
 type AuditFilter struct {
 	RecordType string

@@ -1,6 +1,8 @@
 package isms
 
 import (
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -233,5 +235,43 @@ func TestPasswordRules(t *testing.T) {
 	}
 	if ValidatePassword("p", strings.Repeat("a", MaxPasswordLength+1)) == nil {
 		t.Fatal("overlong password accepted")
+	}
+}
+
+// DecodeFields reads what EncodeFields writes without encoding/json;
+// whatever the input, it must decode exactly as encoding/json does.
+func FuzzDecodeFields(f *testing.F) {
+	for _, s := range []string{
+		`{"name":"Dana","ref":"P-001","archived":false,"size":12,"ratio":0.5,"tags":["a","b"],"owner":null}`,
+		`{}`, ` { "a" : [ 1 , 2.5e3 , -0 , {"b":[]} ] } `, `{"a":"x\"y\\z\/\b\f\n\r\t"}`, `{"a":"\u00e9"}`,
+		`{"a":"é ünï — 中文"}`, "{\"a\":\"\xff\"}", "{\"a\":\"x\x01\"}", `{"a":01}`, `{"a":1.}`, `{"a":.5}`, `{"a":1e400}`,
+		`{"a":-}`, `{"a":1,}`, `{"a":1,"a":2}`, `{"a":true,"b":false}`, `{"a":tru}`, `{"a":trueish}`, `null`, `[]`,
+		`"x"`, `{"a":1}x`, `{"a":1`, `{a:1}`, `{"":[[[]]]}`, `{"a":[1,]}`, `{"a":"\x"}`, `{"a":"\ud800"}`,
+		`{"a":9007199254740993}`, `{"a":1E+2,"b":1e-2}`, "{\"a\":\"\x7f\"}", `{"a":"\u003cb\u003e \u0026 \u20ac"}`, `{"a":"\u00"}`, `{"a":"\u+123"}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var want map[string]any
+		if s != "" && json.Unmarshal([]byte(s), &want) != nil {
+			want = nil
+		}
+		if got := DecodeFields(s); !reflect.DeepEqual(got, want) {
+			t.Errorf("DecodeFields(%q) = %#v, encoding/json %#v", s, got, want)
+		}
+	})
+}
+
+// Fields as the store encodes them read back as encoding/json reads them.
+func TestDecodeFieldsReadsEncodedFields(t *testing.T) {
+	m := map[string]any{"name": "Tom & \"Jerry\" <x>", "n": 3, "f": 1.25, "ok": true, "none": nil,
+		"list": []string{"a", "b\nc"}, "nested": map[string]any{"k": []int{1, 2}}, "uni": "ünïcødé\t€", "ctl": "a\x01b"}
+	s := EncodeFields(m)
+	var want map[string]any
+	if err := json.Unmarshal([]byte(s), &want); err != nil {
+		t.Fatal(err)
+	}
+	if got := DecodeFields(s); !reflect.DeepEqual(got, want) {
+		t.Fatalf("DecodeFields(%s) = %#v, want %#v", s, got, want)
 	}
 }
