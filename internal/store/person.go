@@ -35,6 +35,47 @@ var people = &table[isms.Person]{
 	defaultSort: "name",
 	filters:     map[string]string{"department": "department", "manager_id": "manager_id", "user_id": "user_id", "job_title": "job_title"},
 	search:      []string{"name", "email", "job_title", "department", "ref"},
+	// The list page shows when each person was updated, and names their
+	// managers (one lookup for the page's, not one per row); it does not
+	// show their accounts.
+	brief:     []string{"manager_name", "user_email"},
+	briefMeta: []string{"updated_at"},
+	fillBrief: nameManagers,
+}
+
+// nameManagers names the managers of people with one read.
+func nameManagers(t *tx, orgID string, ps []isms.Person) error {
+	args := []any{orgID}
+	seen := map[string]bool{}
+	for _, p := range ps {
+		if p.ManagerID != "" && !seen[p.ManagerID] {
+			seen[p.ManagerID] = true
+			args = append(args, p.ManagerID)
+		}
+	}
+	if len(args) == 1 {
+		return nil
+	}
+	names := make(map[string]string, len(args)-1)
+	rows, err := t.Query(`SELECT id, name FROM people WHERE org_id = $1 AND id IN (`+placeholders(2, len(args)-1)+`)`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return err
+		}
+		names[id] = name
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i := range ps {
+		ps[i].ManagerName = names[ps[i].ManagerID]
+	}
+	return nil
 }
 
 // People lists the staff directory.

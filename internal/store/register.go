@@ -54,6 +54,9 @@ type table[T any] struct {
 	// column of every row and every linked lookup. Of the meta columns a
 	// brief list reads only id, ref and archived_at (see listMeta).
 	brief []string
+	// briefMeta names the meta columns of listMeta a brief list of this
+	// register reads all the same, because its page shows them.
+	briefMeta []string
 	// userNames gives the users a record's extra columns name, each with
 	// where the name goes. A brief list leaves those columns out (they
 	// are among brief) and names the users from the organisation's kept
@@ -150,7 +153,7 @@ func (tb *table[T]) briefList() (string, []bool) {
 		var cols []string
 		tb.briefKeep = make([]bool, len(names))
 		for i, c := range names {
-			if !slices.Contains(tb.brief, c) && !slices.Contains(listMeta, c) {
+			if !slices.Contains(tb.brief, c) && (!slices.Contains(listMeta, c) || slices.Contains(tb.briefMeta, c)) {
 				tb.briefKeep[i] = true
 				cols = append(cols, exprs[i])
 			}

@@ -122,3 +122,46 @@ func TestBriefRiskListCountsActions(t *testing.T) {
 		want("one more", 3, 1)
 	})
 }
+
+// The people list names each person's manager as the full list does,
+// with one read for the page, and leaves the name empty without one.
+func TestBriefPeopleListNamesManagers(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := storetest.Seed(t, db, "acme")
+		owner := f.Owner()
+		boss, err := db.CreatePerson(ctx, owner, isms.Person{Name: "Ada Boss"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"Bea Report", "Cy Report"} {
+			if _, err := db.CreatePerson(ctx, owner, isms.Person{Name: name, ManagerID: boss.ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		managers := func(brief bool) map[string]string {
+			t.Helper()
+			p, err := db.People(ctx, owner, isms.ListQuery{Brief: brief})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]string{}
+			for _, x := range p.Items {
+				out[x.Name] = x.ManagerName
+				if x.UpdatedAt.IsZero() {
+					t.Errorf("brief=%v: %s without the time it was updated", brief, x.Name)
+				}
+			}
+			return out
+		}
+		full, brief := managers(false), managers(true)
+		if full["Bea Report"] != "Ada Boss" || full["Cy Report"] != "Ada Boss" || full["Ada Boss"] != "" {
+			t.Fatalf("full list managers %v", full)
+		}
+		for name, m := range full {
+			if brief[name] != m {
+				t.Errorf("brief list names %q as %s's manager, the full list %q", brief[name], name, m)
+			}
+		}
+	})
+}

@@ -164,7 +164,9 @@ func (a *app) peopleList(w http.ResponseWriter, r *http.Request, c *reqCtx) erro
 	ctx := r.Context()
 	tr := c.tr()
 	p := parsePeopleParams(r.URL.Query())
-	page, err := a.DB.People(ctx, c.Actor, p.query())
+	q := p.query()
+	q.Brief = true
+	page, err := a.DB.People(ctx, c.Actor, q)
 	if err != nil {
 		return err
 	}
