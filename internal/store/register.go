@@ -52,7 +52,8 @@ type table[T any] struct {
 	// texts, times and the linked names of other columns. A list page
 	// reads some fifty rows, and SQLite and its driver pay for every
 	// column of every row and every linked lookup. Of the meta columns a
-	// brief list reads only id, ref and archived_at (see listMeta).
+	// brief list reads only id, ref and archived_at, and those briefMeta
+	// names (see listMeta).
 	brief []string
 	// briefMeta names the meta columns of listMeta a brief list of this
 	// register reads all the same, because its page shows them.
