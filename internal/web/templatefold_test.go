@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"text/template/parse"
 
@@ -149,4 +150,44 @@ func walkActions(nodes []parse.Node, fn func(string)) {
 			}
 		}
 	}
+}
+
+// Pages that share templates render correctly when their first renders,
+// which fold them, run at the same time as renders of each other.
+func TestBoundSetPreparesPagesConcurrently(t *testing.T) {
+	const src = `{{define "cell"}}<td title="{{t "k.title"}}">{{t "k.cell"}} {{.}}</td>{{end}}` +
+		`{{define "a"}}<p>{{t "k.a"}}</p>{{template "cell" .}}{{end}}` +
+		`{{define "b"}}<h1>{{t "k.b"}}</h1>{{template "cell" .}}{{template "a" .}}{{end}}` +
+		`{{define "c"}}<title>{{t "k.c"}}</title>{{template "b" .}}{{end}}`
+	msg := func(key string, _ ...any) string { return "<" + key + ">" }
+	plain := template.Must(template.New("").Funcs(template.FuncMap{"t": msg}).Parse(src))
+	want := map[string]string{}
+	for _, name := range []string{"a", "b", "c"} {
+		var b strings.Builder
+		if err := plain.ExecuteTemplate(&b, name, "x&y"); err != nil {
+			t.Fatal(err)
+		}
+		want[name] = b.String()
+	}
+	set := newBoundSet(template.Must(template.New("").Funcs(template.FuncMap{"t": msg}).Parse(src)), msg)
+	var wg sync.WaitGroup
+	for i := range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 20 {
+				name := []string{"a", "b", "c"}[(i+j)%3]
+				var b strings.Builder
+				if err := set.execute(&b, name, "x&y"); err != nil {
+					t.Error(err)
+					return
+				}
+				if b.String() != want[name] {
+					t.Errorf("%s: %s, want %s", name, b.String(), want[name])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
