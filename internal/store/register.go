@@ -172,15 +172,22 @@ func (tb *table[T]) scan(rows interface{ Scan(...any) error }, more ...any) (T, 
 // nil), as briefList selects them.
 func (tb *table[T]) scanColumns(rows interface{ Scan(...any) error }, keep []bool, more ...any) (T, error) {
 	var rec T
-	ms := metaScan{m: tb.meta(&rec)}
-	// One slice for the row's scan targets: every column's, then those a
-	// brief list does not read dropped in place.
-	data := tb.dest(&rec)
+	err := tb.scanInto(rows, &rec, nil, keep, more...)
+	return rec, err
+}
+
+// scanInto scans a row as scanColumns does into rec, building the row's
+// scan targets in scratch (which may be nil): a list scans each row into
+// its place in the page with the same scratch, so that neither the record
+// nor its targets are allocated again for every row.
+func (tb *table[T]) scanInto(rows interface{ Scan(...any) error }, rec *T, scratch []any, keep []bool, more ...any) error {
+	ms := metaScan{m: tb.meta(rec)}
+	data := tb.dest(rec)
 	var extra []any
 	if tb.extraDest != nil {
-		extra = tb.extraDest(&rec)
+		extra = tb.extraDest(rec)
 	}
-	dest := make([]any, 0, len(data)+len(extra)+len(more)+metaColumnCount)
+	dest := scratch[:0]
 	dest = append(append(append(dest, ms.dest()...), data...), extra...)
 	if keep != nil {
 		n := 0
@@ -194,9 +201,9 @@ func (tb *table[T]) scanColumns(rows interface{ Scan(...any) error }, keep []boo
 	}
 	dest = append(dest, more...)
 	if err := rows.Scan(dest...); err != nil {
-		return rec, err
+		return err
 	}
-	return rec, ms.finish()
+	return ms.finish()
 }
 
 // get reads one record of the organisation, archived or not.
@@ -489,17 +496,20 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 	room := min(q.Limit+1, isms.DefaultLimit+1)
 	page.Items = make([]T, 0, room)
 	keys := make([]any, 0, room)
+	// Each row's scan targets: the columns and the sort key (and the
+	// total, when counted in the same statement).
+	scratch := make([]any, 0, metaColumnCount+len(tb.columns)+len(tb.extra)+2)
 	for rows.Next() {
 		var key any
 		dest := []any{&key}
 		if searching && t.db.dialect == Postgres {
 			dest = append(dest, &total)
 		}
-		rec, err := tb.scanColumns(rows, keep, dest...)
-		if err != nil {
+		var zero T
+		page.Items = append(page.Items, zero)
+		if err := tb.scanInto(rows, &page.Items[len(page.Items)-1], scratch, keep, dest...); err != nil {
 			return page, err
 		}
-		page.Items = append(page.Items, rec)
 		keys = append(keys, normKey(key))
 	}
 	if err := rows.Err(); err != nil {
