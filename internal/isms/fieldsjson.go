@@ -3,6 +3,7 @@ package isms
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -127,14 +128,17 @@ func (d *fieldsDecoder) value() (any, bool) {
 	case c == '-' || (c >= '0' && c <= '9'):
 		return d.number()
 	}
-	for _, w := range []struct {
-		lit string
-		v   any
-	}{{"true", true}, {"false", false}, {"null", nil}} {
-		if len(d.s)-d.i >= len(w.lit) && d.s[d.i:d.i+len(w.lit)] == w.lit {
-			d.i += len(w.lit)
-			return w.v, true
-		}
+	rest := d.s[d.i:]
+	switch {
+	case strings.HasPrefix(rest, "true"):
+		d.i += 4
+		return true, true
+	case strings.HasPrefix(rest, "false"):
+		d.i += 5
+		return false, true
+	case strings.HasPrefix(rest, "null"):
+		d.i += 4
+		return nil, true
 	}
 	return nil, false
 }

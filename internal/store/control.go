@@ -310,21 +310,18 @@ func (db *DB) ControlOutlines(ctx context.Context, a isms.Actor) ([]isms.Control
 }
 
 func (t *tx) controlOutlines(orgID string) ([]isms.Control, error) {
-	rows, err := t.Query(`SELECT id, ref, title, kind, catalog_id, related_ids, replaced_by_id FROM controls
-		WHERE org_id = $1 AND archived_at IS NULL ORDER BY `+controls.sorts[controls.defaultSort]+`, id`, orgID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []isms.Control
-	for rows.Next() {
-		c := isms.Control{Meta: isms.Meta{OrgID: orgID}}
-		if err := rows.Scan(&c.ID, &c.Ref, &c.Title, &c.Kind, &c.CatalogID, pipeList{&c.RelatedIDs}, nullText{&c.ReplacedByID}); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	err := t.each(`SELECT id, ref, title, kind, catalog_id, related_ids, replaced_by_id FROM controls
+		WHERE org_id = $1 AND archived_at IS NULL ORDER BY `+controls.sorts[controls.defaultSort]+`, id`, []any{orgID},
+		func(rows *sql.Rows) error {
+			c := isms.Control{Meta: isms.Meta{OrgID: orgID}}
+			if err := rows.Scan(&c.ID, &c.Ref, &c.Title, &c.Kind, &c.CatalogID, pipeList{&c.RelatedIDs}, nullText{&c.ReplacedByID}); err != nil {
+				return err
+			}
+			out = append(out, c)
+			return nil
+		})
+	return out, err
 }
 
 // Control returns one control.

@@ -85,13 +85,23 @@ func (db *DB) Members(ctx context.Context, a isms.Actor) ([]isms.Membership, err
 	}
 	var out []isms.Membership
 	err := db.read(ctx, func(t *tx) error {
-		v, err := t.kept(a.OrgID, "members", func() (any, error) { return t.members(a.OrgID) })
+		ms, err := t.keptMembers(a.OrgID)
 		if err == nil {
-			out = slices.Clone(v.([]isms.Membership))
+			out = slices.Clone(ms)
 		}
 		return err
 	})
 	return out, err
+}
+
+// keptMembers is the organisation's members as members reads them, kept
+// until its records change; callers must not change what they get.
+func (t *tx) keptMembers(orgID string) ([]isms.Membership, error) {
+	v, err := t.kept(orgID, "members", func() (any, error) { return t.members(orgID) })
+	if err != nil {
+		return nil, err
+	}
+	return v.([]isms.Membership), nil
 }
 
 func (t *tx) members(orgID string) ([]isms.Membership, error) {

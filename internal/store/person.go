@@ -56,20 +56,8 @@ func nameManagers(t *tx, orgID string, ps []isms.Person) error {
 	if len(args) == 1 {
 		return nil
 	}
-	names := make(map[string]string, len(args)-1)
-	rows, err := t.Query(`SELECT id, name FROM people WHERE org_id = $1 AND id IN (`+placeholders(2, len(args)-1)+`)`, args...)
+	names, err := t.names(`SELECT id, name FROM people WHERE org_id = $1 AND id IN (`+placeholders(2, len(args)-1)+`)`, args)
 	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return err
-		}
-		names[id] = name
-	}
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for i := range ps {

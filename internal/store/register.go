@@ -172,12 +172,18 @@ func (tb *table[T]) scan(rows interface{ Scan(...any) error }, more ...any) (T, 
 // nil), as briefList selects them.
 func (tb *table[T]) scanColumns(rows interface{ Scan(...any) error }, keep []bool, more ...any) (T, error) {
 	var rec T
-	err := tb.scanInto(rows, &rec, nil, keep, more...)
+	err := tb.scanInto(rows, &rec, tb.scanTargets(), keep, more...)
 	return rec, err
 }
 
+// scanTargets has room for a row's scan targets: every column, and the
+// sort key and total a list reads after them.
+func (tb *table[T]) scanTargets() []any {
+	return make([]any, 0, metaColumnCount+len(tb.columns)+len(tb.extra)+2)
+}
+
 // scanInto scans a row as scanColumns does into rec, building the row's
-// scan targets in scratch (which may be nil): a list scans each row into
+// scan targets in scratch (see scanTargets): a list scans each row into
 // its place in the page with the same scratch, so that neither the record
 // nor its targets are allocated again for every row.
 func (tb *table[T]) scanInto(rows interface{ Scan(...any) error }, rec *T, scratch []any, keep []bool, more ...any) error {
@@ -498,7 +504,7 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 	keys := make([]any, 0, room)
 	// Each row's scan targets: the columns and the sort key (and the
 	// total, when counted in the same statement).
-	scratch := make([]any, 0, metaColumnCount+len(tb.columns)+len(tb.extra)+2)
+	scratch := tb.scanTargets()
 	for rows.Next() {
 		var key any
 		dest := []any{&key}
@@ -556,7 +562,10 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 // completeBrief fills in what a brief list leaves out and shows: the
 // names of users, and the register's own (fillBrief).
 func (tb *table[T]) completeBrief(t *tx, orgID string, items []T) error {
-	if tb.userNames != nil && len(items) > 0 {
+	if len(items) == 0 {
+		return nil
+	}
+	if tb.userNames != nil {
 		refs := make([]userRef, 0, 2*len(items))
 		for i := range items {
 			refs = append(refs, tb.userNames(&items[i])...)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -59,8 +60,13 @@ func boolInt(b bool) int {
 }
 
 // actionsOfRisk counts a risk's treatment actions; cancelled and archived
-// ones do not count.
-const actionsOfRisk = `FROM actions x WHERE x.org_id = risks.org_id AND x.serves_type = 'risk' AND x.serves_id = risks.id AND x.archived_at IS NULL`
+// ones do not count (actionCounts), done ones are counted apart
+// (actionDone).
+const (
+	actionsOfRisk = `FROM actions x WHERE x.org_id = risks.org_id AND x.serves_type = 'risk' AND x.serves_id = risks.id AND x.archived_at IS NULL`
+	actionCounts  = `status <> 'cancelled'`
+	actionDone    = `status = 'done'`
+)
 
 var risks = &table[isms.Risk]{
 	name:       "risks",
@@ -94,8 +100,8 @@ var risks = &table[isms.Risk]{
 	fieldsOf: func(r *isms.Risk) map[string]any { return r.Fields() },
 	extra: []extraColumn{
 		{"owner_name", "COALESCE((SELECT u.name FROM users u WHERE u.id = risks.owner_id), '')"},
-		{"actions_total", "(SELECT COUNT(*) " + actionsOfRisk + " AND x.status <> 'cancelled')"},
-		{"actions_done", "(SELECT COUNT(*) " + actionsOfRisk + " AND x.status = 'done')"},
+		{"actions_total", "(SELECT COUNT(*) " + actionsOfRisk + " AND x." + actionCounts + ")"},
+		{"actions_done", "(SELECT COUNT(*) " + actionsOfRisk + " AND x." + actionDone + ")"},
 	},
 	extraDest: func(r *isms.Risk) []any { return []any{&r.OwnerName, &r.ActionsTotal, &r.ActionsDone} },
 	sorts: map[string]string{
@@ -163,22 +169,19 @@ var risks = &table[isms.Risk]{
 // records change rather than counted twice per row of every page.
 func (t *tx) riskActionCounts(orgID string) (map[string][2]int, error) {
 	v, err := t.kept(orgID, "risk action counts", func() (any, error) {
-		rows, err := t.Query(`SELECT serves_id, SUM(CASE WHEN status <> 'cancelled' THEN 1 ELSE 0 END), SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END)
-			FROM actions WHERE org_id = $1 AND serves_type = 'risk' AND archived_at IS NULL GROUP BY serves_id`, orgID)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
 		counts := map[string][2]int{}
-		for rows.Next() {
-			var id string
-			var c [2]int
-			if err := rows.Scan(&id, &c[0], &c[1]); err != nil {
-				return nil, err
-			}
-			counts[id] = c
-		}
-		return counts, rows.Err()
+		err := t.each(`SELECT serves_id, SUM(CASE WHEN `+actionCounts+` THEN 1 ELSE 0 END), SUM(CASE WHEN `+actionDone+` THEN 1 ELSE 0 END)
+			FROM actions WHERE org_id = $1 AND serves_type = 'risk' AND archived_at IS NULL GROUP BY serves_id`, []any{orgID},
+			func(rows *sql.Rows) error {
+				var id string
+				var c [2]int
+				if err := rows.Scan(&id, &c[0], &c[1]); err != nil {
+					return err
+				}
+				counts[id] = c
+				return nil
+			})
+		return counts, err
 	})
 	if err != nil {
 		return nil, err

@@ -172,9 +172,10 @@ func (db *DB) SoALine(ctx context.Context, a isms.Actor, controlID string) (isms
 		if err != nil {
 			return err
 		}
-		if len(lines) == 1 {
-			line = lines[0]
+		if len(lines) != 1 {
+			return isms.Errorf(isms.KindNotFound, "error.not_found")
 		}
+		line = lines[0]
 		return nil
 	})
 	return line, err

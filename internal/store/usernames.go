@@ -1,5 +1,7 @@
 package store
 
+import "database/sql"
+
 // userRef is a user's id and where the user's name goes.
 type userRef struct {
 	id   string
@@ -7,13 +9,13 @@ type userRef struct {
 }
 
 // nameUsers writes the name of each user refs names where it asks: from
-// the organisation's members' names, kept until its records change (a
+// the organisation's members (kept until its records change; a
 // membership is audited and accounts keep their names), and read for any
 // other user, such as one who has left the organisation but still owns
 // its records. A missing user leaves the name empty.
 func (t *tx) nameUsers(orgID string, refs []userRef) error {
 	v, err := t.kept(orgID, "user names", func() (any, error) {
-		ms, err := t.members(orgID)
+		ms, err := t.keptMembers(orgID)
 		if err != nil {
 			return nil, err
 		}
@@ -43,20 +45,8 @@ func (t *tx) nameUsers(orgID string, refs []userRef) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	others := make(map[string]string, len(missing))
-	rows, err := t.Query(`SELECT id, name FROM users WHERE id IN (`+placeholders(1, len(missing))+`)`, missing...)
+	others, err := t.names(`SELECT id, name FROM users WHERE id IN (`+placeholders(1, len(missing))+`)`, missing)
 	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return err
-		}
-		others[id] = name
-	}
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, r := range refs {
@@ -65,4 +55,18 @@ func (t *tx) nameUsers(orgID string, refs []userRef) error {
 		}
 	}
 	return nil
+}
+
+// names reads the ids and names q selects, in that order, into a map.
+func (t *tx) names(q string, args []any) (map[string]string, error) {
+	out := map[string]string{}
+	err := t.each(q, args, func(rows *sql.Rows) error {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return err
+		}
+		out[id] = name
+		return nil
+	})
+	return out, err
 }

@@ -499,9 +499,6 @@ func (a *app) showControl(w http.ResponseWriter, r *http.Request, c *reqCtx, id 
 		return err
 	}
 	ctl := line.Control
-	if ctl.ID == "" {
-		return isms.Errorf(isms.KindNotFound, "error.not_found")
-	}
 	d := &controlPage{Control: ctl, Attributes: controlAttributes(tr, ctl), CanEdit: store.CanEditControl(c.Actor, ctl),
 		CanWrite: c.Actor.Can(isms.PermWriteRegisters), Notice: notice, RequestForm: reqForm,
 		ImplParas: paragraphs(ctl.Implementation), EffParas: paragraphs(ctl.Effectiveness), LicensedParas: paragraphs(ctl.LicensedText)}
@@ -572,7 +569,7 @@ func (a *app) showControl(w http.ResponseWriter, r *http.Request, c *reqCtx, id 
 // controlRelatedItems writes the <li> items of a control's related risks
 // and evidence, each list with its empty state.
 func controlRelatedItems(tr i18n.Translator, o isms.Organisation, line isms.SoALine) (risks, evidence template.HTML) {
-	m := newMarkup(0)
+	m := &markup{}
 	for _, r := range line.Risks {
 		m.raw(`<li><span class="ref">`)
 		m.text(r.Ref)
@@ -581,9 +578,7 @@ func controlRelatedItems(tr i18n.Translator, o isms.Organisation, line isms.SoAL
 		m.raw("</li>")
 	}
 	if len(line.Risks) == 0 {
-		m.raw(`<li class="muted">`)
-		m.text(tr.T("web.ctl.no_risks"))
-		m.raw("</li>")
+		m.emptyItem(tr.T("web.ctl.no_risks"))
 	}
 	risks = m.html()
 	m = &markup{}
@@ -595,16 +590,13 @@ func controlRelatedItems(tr i18n.Translator, o isms.Organisation, line isms.SoAL
 		m.raw(" ")
 		m.link("", href, e.Title)
 		if e.ValidUntil != "" {
-			m.raw(` <span class="muted">`)
-			m.text(tr.T("web.ev.until", o.FormatCalendarDate(e.ValidUntil)))
-			m.raw("</span>")
+			m.raw(" ")
+			m.mutedText(tr.T("web.ev.until", o.FormatCalendarDate(e.ValidUntil)))
 		}
 		m.raw("</li>")
 	}
 	if len(line.Evidence) == 0 {
-		m.raw(`<li class="muted">`)
-		m.text(tr.T("web.ctl.no_evidence"))
-		m.raw("</li>")
+		m.emptyItem(tr.T("web.ctl.no_evidence"))
 	}
 	return risks, m.html()
 }

@@ -178,6 +178,13 @@ func pillIf(ok bool, class, text string) pill {
 // word, never instead of it.
 const overdueIcon = `<svg class="icon" aria-hidden="true" viewBox="0 0 24 24"><circle cx="12" cy="12" r="9"/><path d="M12 7v6M12 16.5v.5"/></svg>`
 
+// emptyItem writes the muted list item an empty list shows instead.
+func (m *markup) emptyItem(text string) {
+	m.open("li", "muted")
+	m.text(text)
+	m.raw("</li>")
+}
+
 // mutedText writes <span class="muted">text</span>.
 func (m *markup) mutedText(text string) {
 	m.raw(`<span class="muted">`)

@@ -86,41 +86,16 @@ func (b *boundSet) foldFrom(name string) {
 		return
 	}
 	b.folded[name] = true
-	foldList(tmpl.Tree.Root, b.t)
-	for _, called := range calledTemplates(tmpl.Tree.Root) {
-		b.foldFrom(called)
+	var called []string
+	foldList(tmpl.Tree.Root, b.t, &called)
+	for _, c := range called {
+		b.foldFrom(c)
 	}
 }
 
-// calledTemplates lists the names of the templates l calls.
-func calledTemplates(l *parse.ListNode) []string {
-	var out []string
-	var walk func(*parse.ListNode)
-	walk = func(l *parse.ListNode) {
-		if l == nil {
-			return
-		}
-		for _, n := range l.Nodes {
-			switch n := n.(type) {
-			case *parse.TemplateNode:
-				out = append(out, n.Name)
-			case *parse.IfNode:
-				walk(n.List)
-				walk(n.ElseList)
-			case *parse.RangeNode:
-				walk(n.List)
-				walk(n.ElseList)
-			case *parse.WithNode:
-				walk(n.List)
-				walk(n.ElseList)
-			}
-		}
-	}
-	walk(l)
-	return out
-}
-
-func foldList(l *parse.ListNode, t func(string, ...any) string) {
+// foldList folds the messages of l and the lists within it, and adds the
+// names of the templates they call to called.
+func foldList(l *parse.ListNode, t func(string, ...any) string, called *[]string) {
 	if l == nil {
 		return
 	}
@@ -135,15 +110,17 @@ func foldList(l *parse.ListNode, t func(string, ...any) string) {
 			if s, ok := foldAction(n, t); ok {
 				texts[i], isText[i] = []byte(s), true
 			}
+		case *parse.TemplateNode:
+			*called = append(*called, n.Name)
 		case *parse.IfNode:
-			foldList(n.List, t)
-			foldList(n.ElseList, t)
+			foldList(n.List, t, called)
+			foldList(n.ElseList, t, called)
 		case *parse.RangeNode:
-			foldList(n.List, t)
-			foldList(n.ElseList, t)
+			foldList(n.List, t, called)
+			foldList(n.ElseList, t, called)
 		case *parse.WithNode:
-			foldList(n.List, t)
-			foldList(n.ElseList, t)
+			foldList(n.List, t, called)
+			foldList(n.ElseList, t, called)
 		}
 	}
 	// Each run of text becomes one text node: a new one, since a parsed
@@ -183,7 +160,7 @@ func foldAction(a *parse.ActionNode, t func(string, ...any) string) (string, boo
 		return "", false
 	}
 	call, esc := p.Cmds[0].Args, p.Cmds[1].Args
-	if len(esc) != 1 || !isIdent(esc[0], foldableEscapers) || len(call) < 2 || !isIdent(call[0], map[string]bool{"t": true}) {
+	if len(esc) != 1 || !foldableEscapers[ident(esc[0])] || len(call) < 2 || ident(call[0]) != "t" {
 		return "", false
 	}
 	key, ok := call[1].(*parse.StringNode)
@@ -218,7 +195,10 @@ func literal(n parse.Node) (any, bool) {
 	return nil, false
 }
 
-func isIdent(n parse.Node, names map[string]bool) bool {
-	id, ok := n.(*parse.IdentifierNode)
-	return ok && names[id.Ident]
+// ident is the name n calls if it is an identifier (a function), or "".
+func ident(n parse.Node) string {
+	if id, ok := n.(*parse.IdentifierNode); ok {
+		return id.Ident
+	}
+	return ""
 }
