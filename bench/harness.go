@@ -107,6 +107,7 @@ type instance struct {
 	bin     string
 	token   string
 	client  *http.Client // signed-in browser session
+	cookie  string       // its Cookie header line, for the load workers
 	api     *http.Client
 	org     string
 	started time.Time
@@ -202,11 +203,9 @@ func procStatusMB(pid int, field string) float64 {
 	return 0
 }
 
-// keepAlive is the clients' transport: every concurrent client keeps its
-// connection between requests, as a browser does. (The default transport
-// keeps two idle connections per host, so with more clients the rest
-// dialled a new connection for every request and the figures measured
-// connection set-up on both sides rather than the pages.)
+// keepAlive is the transport of the harness's own requests around the
+// measurements (signing in, finding records to measure). The load workers
+// use a loadConn each, kept open between requests as a browser does.
 var keepAlive = &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute}
 
 // signIn gets a browser session for the demo owner.
@@ -223,7 +222,31 @@ func (in *instance) signIn() error {
 		return fmt.Errorf("sign-in answered %d", resp.StatusCode)
 	}
 	in.api = &http.Client{Transport: keepAlive, Timeout: 60 * time.Second}
+	u, _ := url.Parse(in.base)
+	var pairs []string
+	for _, ck := range jar.Cookies(u) {
+		pairs = append(pairs, ck.Name+"="+ck.Value)
+	}
+	if len(pairs) == 0 {
+		return errors.New("sign-in set no cookie")
+	}
+	in.cookie = "Cookie: " + strings.Join(pairs, "; ")
 	return nil
+}
+
+// loadConn returns a new keep-alive connection to the server for one load
+// worker.
+func (in *instance) loadConn() *loadConn {
+	return newLoadConn(strings.TrimPrefix(in.base, "http://"), time.Minute)
+}
+
+// auth is the header line that authenticates a request: the API token
+// for the API, the browser session otherwise.
+func (in *instance) auth(api bool) []string {
+	if api {
+		return []string{"Authorization: Bearer " + in.token}
+	}
+	return []string{in.cookie}
 }
 
 func (in *instance) apiGet(path string, v any) error {
@@ -240,35 +263,25 @@ func (in *instance) apiGet(path string, v any) error {
 	return json.NewDecoder(resp.Body).Decode(v)
 }
 
-// op is one request a load worker repeats. do returns the response's
-// status and the server's own time in milliseconds (0 if it did not say).
+// op is one request a load worker repeats on its connection. do returns
+// the response's status and the server's own time in milliseconds (0 if
+// it did not say).
 type op struct {
 	name, kind string
-	do         func(in *instance) (status int, serverMs float64, err error)
+	do         func(in *instance, lc *loadConn) (status int, serverMs float64, err error)
 }
 
 func get(name, kind, path string, api bool) op {
-	return op{name: name, kind: kind, do: func(in *instance) (int, float64, error) {
-		req, _ := http.NewRequest("GET", in.base+path, nil)
-		cl := in.client
-		if api {
-			req.Header.Set("Authorization", "Bearer "+in.token)
-			cl = in.api
-		}
-		return send(cl, req)
+	return op{name: name, kind: kind, do: func(in *instance, lc *loadConn) (int, float64, error) {
+		r, err := lc.do("GET", path, in.auth(api), nil, false)
+		return r.status, r.serverMs, err
 	}}
 }
 
-// send makes req, reads the whole response and returns its status and
-// server time.
-func send(cl *http.Client, req *http.Request) (int, float64, error) {
-	resp, err := cl.Do(req)
-	if err != nil {
-		return 0, 0, err
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode, serverTime(resp.Header.Get("Server-Timing")), nil
+// send sends a JSON body through the API and reads the whole response.
+func send(in *instance, lc *loadConn, method, path, body string) (int, float64, error) {
+	r, err := lc.do(method, path, append(in.auth(true), "Content-Type: application/json"), []byte(body), false)
+	return r.status, r.serverMs, err
 }
 
 // serverTime reads "app;dur=1.234" from a Server-Timing header.
@@ -295,9 +308,11 @@ func measure(in *instance, o op, n int, d time.Duration, sampleRSS func()) Stat 
 			defer wg.Done()
 			var mine, mineServer []float64
 			errs, conflicts := 0, 0
+			lc := in.loadConn()
+			defer lc.close()
 			for time.Now().Before(stop) {
 				t := time.Now()
-				code, sms, err := o.do(in)
+				code, sms, err := o.do(in, lc)
 				ms := float64(time.Since(t).Microseconds()) / 1000
 				if sms > 0 {
 					mineServer = append(mineServer, sms)
@@ -463,14 +478,16 @@ func (c Config) runOne(ctx context.Context, dialect string, scale float64) (Run,
 	}
 	// Idle memory of a server that has been used: signed in, two pages
 	// and an API call served, then a second of quiet.
+	warm := in.loadConn()
 	for _, p := range []string{"/o/demo-01/", "/o/demo-01/people"} {
-		if code, _, err := get("warm-up", "page", p, false).do(in); err != nil || code != http.StatusOK {
+		if code, _, err := get("warm-up", "page", p, false).do(in, warm); err != nil || code != http.StatusOK {
 			return run, fmt.Errorf("GET %s: %d %v", p, code, err)
 		}
 	}
-	if code, _, err := get("warm-up", "api", "/api/v1/orgs/demo-01/people", true).do(in); err != nil || code != http.StatusOK {
+	if code, _, err := get("warm-up", "api", "/api/v1/orgs/demo-01/people", true).do(in, warm); err != nil || code != http.StatusOK {
 		return run, fmt.Errorf("GET the API's people list: %d %v", code, err)
 	}
+	warm.close()
 	time.Sleep(time.Second)
 	pid := in.cmd.Process.Pid
 	run.IdleRSSMB, run.IdleAnonMB = rssMB(pid), procStatusMB(pid, "RssAnon:")
@@ -584,30 +601,28 @@ func (c Config) runOne(ctx context.Context, dialect string, scale float64) (Run,
 		run.Stats = append(run.Stats, s)
 	}
 	// Writes with contention: every worker edits the same person.
-	write := op{name: "API update (contended)", kind: "write", do: func(in *instance) (int, float64, error) {
+	write := op{name: "API update (contended)", kind: "write", do: func(in *instance, lc *loadConn) (int, float64, error) {
+		r, err := lc.do("GET", apiOrg+"/people/"+lastID, in.auth(true), nil, true)
+		if err != nil || r.status != http.StatusOK {
+			return r.status, 0, err
+		}
 		var p struct {
 			Version int `json:"version"`
 		}
-		if err := in.apiGet(apiOrg+"/people/"+lastID, &p); err != nil {
+		if err := json.Unmarshal(r.body, &p); err != nil {
 			return 0, 0, err
 		}
 		body := fmt.Sprintf(`{"version":%d,"job_title":"Bench %d"}`, p.Version, time.Now().UnixNano())
-		req, _ := http.NewRequest("PATCH", in.base+apiOrg+"/people/"+lastID, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+in.token)
-		req.Header.Set("Content-Type", "application/json")
-		return send(in.api, req)
+		return send(in, lc, "PATCH", apiOrg+"/people/"+lastID, body)
 	}}
 	ws := measure(in, write, c.Concurrency, c.Duration, sample)
 	c.logf("   %-26s p50 %6.2f  p95 %6.2f  p99 %6.2f ms  %7.0f req/s  conflicts %d errors %d", ws.Name, ws.P50ms, ws.P95ms, ws.P99ms, ws.Throughput, ws.Conflicts, ws.Errors)
 	run.Stats = append(run.Stats, ws)
 	// Writes without contention: every worker adds assets.
 	var created atomic.Int64
-	create := op{name: "API create", kind: "write", do: func(in *instance) (int, float64, error) {
+	create := op{name: "API create", kind: "write", do: func(in *instance, lc *loadConn) (int, float64, error) {
 		body := fmt.Sprintf(`{"name":"Bench asset %d","type":"hardware"}`, created.Add(1))
-		req, _ := http.NewRequest("POST", in.base+apiOrg+"/assets", strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+in.token)
-		req.Header.Set("Content-Type", "application/json")
-		return send(in.api, req)
+		return send(in, lc, "POST", apiOrg+"/assets", body)
 	}}
 	cs := measure(in, create, c.Concurrency, c.Duration, sample)
 	c.logf("   %-26s p50 %6.2f  p95 %6.2f  p99 %6.2f ms  %7.0f req/s  errors %d", cs.Name, cs.P50ms, cs.P95ms, cs.P99ms, cs.Throughput, cs.Errors)
