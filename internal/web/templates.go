@@ -301,6 +301,8 @@ type view struct {
 
 	// Menu is the rendered sidebar menu; render fills it in.
 	Menu template.HTML
+	// shell renders the shell around the page (Start); render sets it.
+	shell shellFuncs
 }
 
 // crumb is one breadcrumb link above the page title.

@@ -286,6 +286,9 @@ func (a *app) render(w http.ResponseWriter, r *http.Request, status int, page st
 		}
 		v.Menu = m
 	}
+	if name == "doc" {
+		v.shell = shellFuncs{t: translator(v.Org).T, asset: a.pages.asset}
+	}
 	buf := pageBuffers.Get().(*bytes.Buffer)
 	defer putPageBuffer(buf)
 	if err := a.pages.execute(buf, v.Org, page, name, v); err != nil {
