@@ -19,6 +19,7 @@ import (
 	"github.com/holdfast-isms/holdfast/internal/auth"
 	"github.com/holdfast-isms/holdfast/internal/httpx"
 	"github.com/holdfast-isms/holdfast/internal/isms"
+	"github.com/holdfast-isms/holdfast/internal/store"
 )
 
 // Prefix is the path every API route starts with.
@@ -127,6 +128,7 @@ func (h *handler) authenticate(ctx huma.Context, next func(huma.Context)) {
 		httpx.SetRoute(r, op.Method+" "+Prefix+op.Path)
 	}
 	ctx = huma.WithValue(ctx, keyHandler, h)
+	ctx = huma.WithContext(ctx, store.WithReadMemo(ctx.Context()))
 	secret, ok := bearer(ctx.Header("Authorization"))
 	if !ok {
 		ctx.SetHeader("WWW-Authenticate", `Bearer realm="holdfast"`)

@@ -227,6 +227,9 @@ func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // write runs fn in a write transaction and commits it if fn returns nil.
 func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
+	if m := readMemoOf(ctx); m != nil {
+		m.forget()
+	}
 	db.kept.wrote()
 	defer db.kept.wrote()
 	return db.run(ctx, db.w, db.wStmts, nil, fn)
@@ -245,7 +248,21 @@ func (db *DB) writeAside(ctx context.Context, fn func(*tx) error) error {
 // transaction would give each statement its own snapshot all the same, so
 // BEGIN and COMMIT would only add two round trips to the server for every
 // read (a page makes several).
+//
+// The reads of one request share the organisation's audit head through
+// the request's memo, if it has one (WithReadMemo).
 func (db *DB) read(ctx context.Context, fn func(*tx) error) error {
+	if m := readMemoOf(ctx); m != nil {
+		inner := fn
+		fn = func(t *tx) error {
+			m.recall(t)
+			err := inner(t)
+			if err == nil {
+				m.note(t)
+			}
+			return err
+		}
+	}
 	if db.dialect == Postgres {
 		conn, err := db.r.Conn(ctx)
 		if err != nil {

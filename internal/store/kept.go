@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -113,6 +114,61 @@ func (t *tx) keptHead(orgID string) (int64, error) {
 	}
 	t.headOrg, t.head = orgID, seq
 	return seq, nil
+}
+
+// readMemo carries what one request's reads have in common: the audit
+// head of the organisation as the request's first read that needed it saw
+// it, with the write generation of that read. A page reads several times
+// (its list, the risk criteria, the members for a filter), and each read
+// of the head was a statement, on PostgreSQL a round trip: about a tenth
+// of a list page there. Reading it once per request is as safe as reading
+// it once per read (see keptHead): a later read then looks up the values
+// kept for a state no newer than its own, as a single longer read would.
+// A write in the request forgets it, so what the request reads after its
+// own change is derived afresh.
+type readMemo struct {
+	mu      sync.Mutex
+	headOrg string // "" until a read has read a head
+	head    int64
+	gen     uint64
+}
+
+type readMemoKey struct{}
+
+// WithReadMemo returns ctx carrying a memo for the reads of one request;
+// the web and API handlers call it once per request.
+func WithReadMemo(ctx context.Context) context.Context {
+	return context.WithValue(ctx, readMemoKey{}, &readMemo{})
+}
+
+func readMemoOf(ctx context.Context) *readMemo {
+	m, _ := ctx.Value(readMemoKey{}).(*readMemo)
+	return m
+}
+
+// recall starts t from what an earlier read of the request kept.
+func (m *readMemo) recall(t *tx) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.headOrg != "" {
+		t.headOrg, t.head, t.gen = m.headOrg, m.head, m.gen
+	}
+}
+
+// note keeps t's head for the request's later reads, unless one is kept.
+func (m *readMemo) note(t *tx) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.headOrg == "" && t.headOrg != "" {
+		m.headOrg, m.head, m.gen = t.headOrg, t.head, t.gen
+	}
+}
+
+// forget drops what the memo keeps: the request is writing.
+func (m *readMemo) forget() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.headOrg = ""
 }
 
 // kept returns the value derive makes from the organisation's records,

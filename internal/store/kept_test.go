@@ -264,3 +264,85 @@ func TestKeptValuesFollowChanges(t *testing.T) {
 		})
 	}
 }
+
+// The reads of one request (WithReadMemo) read the organisation's audit
+// head once: what they keep and look up (here a list's total) is that of
+// the state the request's first read saw. A change another server makes
+// meanwhile shows from the next request on; a change the request makes
+// itself shows in its own later reads.
+func TestReadMemoKeepsOneHeadPerRequest(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			dsn, dir := "", t.TempDir()
+			if d == store.Postgres {
+				dsn = storetest.NewPostgresDB(t)
+			}
+			open := func() *store.DB {
+				db, err := store.Open(ctx, store.Config{DSN: dsn, DataDir: dir})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { db.Close() })
+				return db
+			}
+			db := open()
+			if d == store.SQLite {
+				if _, err := db.Migrate(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			other := open() // a second server on the same database
+			f := storetest.Seed(t, db, "acme")
+			owner := f.Owner()
+			n := isms.DefaultLimit + 5 // more than a page: the total is counted, and kept
+			for i := range n {
+				if _, err := db.CreateAction(ctx, owner, isms.Action{Title: fmt.Sprintf("Action %02d", i)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			total := func(ctx context.Context) int {
+				t.Helper()
+				p, err := db.Actions(ctx, owner, isms.ListQuery{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return p.Total
+			}
+			req := store.WithReadMemo(ctx)
+			if got := total(req); got != n {
+				t.Fatalf("first read of the request: total %d, want %d", got, n)
+			}
+			if _, err := other.CreateAction(ctx, owner, isms.Action{Title: "Made elsewhere"}); err != nil {
+				t.Fatal(err)
+			}
+			if got := total(req); got != n {
+				t.Errorf("a later read of the same request: total %d, want the %d its first read saw", got, n)
+			}
+			if got := total(store.WithReadMemo(ctx)); got != n+1 {
+				t.Errorf("the next request: total %d, want %d", got, n+1)
+			}
+			if got := total(ctx); got != n+1 {
+				t.Errorf("a read outside any request: total %d, want %d", got, n+1)
+			}
+			if _, err := db.CreateAction(req, owner, isms.Action{Title: "Made by the request"}); err != nil {
+				t.Fatal(err)
+			}
+			if got := total(req); got != n+2 {
+				t.Errorf("after the request's own change: total %d, want %d", got, n+2)
+			}
+			// A request that reads, changes and reads again, with no other
+			// read in between to replace what its first read kept.
+			req = store.WithReadMemo(ctx)
+			if got := total(req); got != n+2 {
+				t.Fatalf("a new request: total %d, want %d", got, n+2)
+			}
+			if _, err := db.CreateAction(req, owner, isms.Action{Title: "Made by the new request"}); err != nil {
+				t.Fatal(err)
+			}
+			if got := total(req); got != n+3 {
+				t.Errorf("after the new request's own change: total %d, want %d", got, n+3)
+			}
+		})
+	}
+}

@@ -24,6 +24,7 @@ import (
 	"github.com/holdfast-isms/holdfast/internal/httpx"
 	"github.com/holdfast-isms/holdfast/internal/i18n"
 	"github.com/holdfast-isms/holdfast/internal/isms"
+	"github.com/holdfast-isms/holdfast/internal/store"
 )
 
 // Session keys.
@@ -106,6 +107,7 @@ func translator(o isms.Organisation) i18n.Translator {
 func (a *app) serve(pattern string, need access, h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		httpx.SetRoute(r, pattern)
+		r = r.WithContext(store.WithReadMemo(r.Context()))
 		c := &reqCtx{}
 		err := a.load(r, c, need)
 		if err == nil {
