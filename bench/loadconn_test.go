@@ -17,9 +17,8 @@ import (
 // must see (Server-Timing), on one kept connection; and it keeps a body
 // only when asked.
 func TestLoadConnReadsServerAnswers(t *testing.T) {
-	var conns atomic.Int64
 	big := strings.Repeat("0123456789abcdef", 10_000) // 160 KB: chunked, larger than the read buffer
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv, conns := countingServer(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Server-Timing", "app;dur=1.25")
 		switch r.URL.Path {
 		case "/sized":
@@ -38,13 +37,7 @@ func TestLoadConnReadsServerAnswers(t *testing.T) {
 		default:
 			http.NotFound(w, r)
 		}
-	}))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Start()
+	})
 	defer srv.Close()
 
 	lc := newLoadConn(strings.TrimPrefix(srv.URL, "http://"), 5*time.Second)
@@ -93,19 +86,12 @@ func TestLoadConnReadsServerAnswers(t *testing.T) {
 // A server that closes the connection, after an answer saying so or while
 // the connection is idle, costs a new connection, not a failed read.
 func TestLoadConnDialsAgainAfterTheServerCloses(t *testing.T) {
-	var conns atomic.Int64
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv, conns := countingServer(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/bye" {
 			w.Header().Set("Connection", "close")
 		}
 		io.WriteString(w, "ok")
-	}))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Start()
+	})
 	defer srv.Close()
 	lc := newLoadConn(strings.TrimPrefix(srv.URL, "http://"), 5*time.Second)
 	defer lc.close()
@@ -121,6 +107,20 @@ func TestLoadConnDialsAgainAfterTheServerCloses(t *testing.T) {
 	if n := conns.Load(); n != 3 {
 		t.Errorf("%d connections, want 3 (the first, one after Connection: close, one after the idle close)", n)
 	}
+}
+
+// countingServer starts a test server running h that counts the
+// connections made to it.
+func countingServer(h http.HandlerFunc) (*httptest.Server, *atomic.Int64) {
+	conns := &atomic.Int64{}
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	return srv, conns
 }
 
 // Answers that are not HTTP are errors, not statuses.

@@ -10,6 +10,32 @@ import (
 	"github.com/holdfast-isms/holdfast/internal/storetest"
 )
 
+// twoServers opens a migrated database of dialect d twice, as two servers
+// sharing it would.
+func twoServers(t *testing.T, d store.Dialect) (db, other *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	dsn, dir := "", t.TempDir()
+	if d == store.Postgres {
+		dsn = storetest.NewPostgresDB(t)
+	}
+	open := func() *store.DB {
+		db, err := store.Open(ctx, store.Config{DSN: dsn, DataDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	db = open()
+	if d == store.SQLite {
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db, open()
+}
+
 // Register lists keep their totals between reads, and risk criteria their
 // decoded versions; every change, made by this server or by another one on
 // the same database, must show in the next read.
@@ -17,25 +43,7 @@ func TestKeptValuesFollowChanges(t *testing.T) {
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
 			ctx := context.Background()
-			dsn, dir := "", t.TempDir()
-			if d == store.Postgres {
-				dsn = storetest.NewPostgresDB(t)
-			}
-			open := func() *store.DB {
-				db, err := store.Open(ctx, store.Config{DSN: dsn, DataDir: dir})
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { db.Close() })
-				return db
-			}
-			db := open()
-			if d == store.SQLite {
-				if _, err := db.Migrate(ctx); err != nil {
-					t.Fatal(err)
-				}
-			}
-			other := open() // a second server on the same database
+			db, other := twoServers(t, d)
 			f := storetest.Seed(t, db, "acme")
 			owner := f.Owner()
 			var made []isms.Action
@@ -274,25 +282,7 @@ func TestReadMemoKeepsOneHeadPerRequest(t *testing.T) {
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
 			ctx := context.Background()
-			dsn, dir := "", t.TempDir()
-			if d == store.Postgres {
-				dsn = storetest.NewPostgresDB(t)
-			}
-			open := func() *store.DB {
-				db, err := store.Open(ctx, store.Config{DSN: dsn, DataDir: dir})
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { db.Close() })
-				return db
-			}
-			db := open()
-			if d == store.SQLite {
-				if _, err := db.Migrate(ctx); err != nil {
-					t.Fatal(err)
-				}
-			}
-			other := open() // a second server on the same database
+			db, other := twoServers(t, d)
 			f := storetest.Seed(t, db, "acme")
 			owner := f.Owner()
 			n := isms.DefaultLimit + 5 // more than a page: the total is counted, and kept
@@ -309,40 +299,32 @@ func TestReadMemoKeepsOneHeadPerRequest(t *testing.T) {
 				}
 				return p.Total
 			}
+			want := func(step string, ctx context.Context, n int) {
+				t.Helper()
+				if got := total(ctx); got != n {
+					t.Fatalf("%s: total %d, want %d", step, got, n)
+				}
+			}
+			add := func(db *store.DB, ctx context.Context, title string) {
+				t.Helper()
+				if _, err := db.CreateAction(ctx, owner, isms.Action{Title: title}); err != nil {
+					t.Fatal(err)
+				}
+			}
 			req := store.WithReadMemo(ctx)
-			if got := total(req); got != n {
-				t.Fatalf("first read of the request: total %d, want %d", got, n)
-			}
-			if _, err := other.CreateAction(ctx, owner, isms.Action{Title: "Made elsewhere"}); err != nil {
-				t.Fatal(err)
-			}
-			if got := total(req); got != n {
-				t.Errorf("a later read of the same request: total %d, want the %d its first read saw", got, n)
-			}
-			if got := total(store.WithReadMemo(ctx)); got != n+1 {
-				t.Errorf("the next request: total %d, want %d", got, n+1)
-			}
-			if got := total(ctx); got != n+1 {
-				t.Errorf("a read outside any request: total %d, want %d", got, n+1)
-			}
-			if _, err := db.CreateAction(req, owner, isms.Action{Title: "Made by the request"}); err != nil {
-				t.Fatal(err)
-			}
-			if got := total(req); got != n+2 {
-				t.Errorf("after the request's own change: total %d, want %d", got, n+2)
-			}
+			want("first read of the request", req, n)
+			add(other, ctx, "Made elsewhere")
+			want("a later read of the same request (what its first read saw)", req, n)
+			want("the next request", store.WithReadMemo(ctx), n+1)
+			want("a read outside any request", ctx, n+1)
+			add(db, req, "Made by the request")
+			want("after the request's own change", req, n+2)
 			// A request that reads, changes and reads again, with no other
 			// read in between to replace what its first read kept.
 			req = store.WithReadMemo(ctx)
-			if got := total(req); got != n+2 {
-				t.Fatalf("a new request: total %d, want %d", got, n+2)
-			}
-			if _, err := db.CreateAction(req, owner, isms.Action{Title: "Made by the new request"}); err != nil {
-				t.Fatal(err)
-			}
-			if got := total(req); got != n+3 {
-				t.Errorf("after the new request's own change: total %d, want %d", got, n+3)
-			}
+			want("a new request", req, n+2)
+			add(db, req, "Made by the new request")
+			want("after the new request's own change", req, n+3)
 		})
 	}
 }
