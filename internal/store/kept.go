@@ -126,18 +126,26 @@ func (t *tx) keptHead(orgID string) (int64, error) {
 // kept for a state no newer than its own, as a single longer read would.
 // A write in the request forgets it, so what the request reads after its
 // own change is derived afresh.
+//
+// It also carries the user's memberships when the request's session was
+// read together with them (SessionStore.FindCtx), for RequestView.
 type readMemo struct {
 	mu      sync.Mutex
 	headOrg string // "" until a read has read a head
 	head    int64
 	gen     uint64
+	view    *memberView
 }
 
 type readMemoKey struct{}
 
-// WithReadMemo returns ctx carrying a memo for the reads of one request;
-// the web and API handlers call it once per request.
+// WithReadMemo returns ctx carrying a memo for the reads of one request
+// (ctx itself if it carries one already); the web and API handlers call it
+// as a request arrives.
 func WithReadMemo(ctx context.Context) context.Context {
+	if readMemoOf(ctx) != nil {
+		return ctx
+	}
 	return context.WithValue(ctx, readMemoKey{}, &readMemo{})
 }
 
@@ -168,7 +176,24 @@ func (m *readMemo) note(t *tx) {
 func (m *readMemo) forget() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.headOrg = ""
+	m.headOrg, m.view = "", nil
+}
+
+// keepMembers keeps what the session read found of its user.
+func (m *readMemo) keepMembers(mv memberView) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.view = &mv
+}
+
+// members returns the memberships kept for user userID, if any.
+func (m *readMemo) members(userID string) (memberView, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.view == nil || m.view.user.ID != userID {
+		return memberView{}, false
+	}
+	return *m.view, true
 }
 
 // kept returns the value derive makes from the organisation's records,

@@ -287,57 +287,82 @@ type RequestView struct {
 // RequestView reads the user, their memberships and their role in the
 // organisation with slug (if any) in one read transaction. An unknown
 // user is not-found; an organisation the user does not belong to leaves
-// InOrg false.
+// InOrg false. A request whose session read brought the user's
+// memberships along (SessionStore.FindCtx) is answered from those.
 func (db *DB) RequestView(ctx context.Context, userID, slug string) (RequestView, error) {
-	var v RequestView
+	if m := readMemoOf(ctx); m != nil {
+		if mv, ok := m.members(userID); ok {
+			return mv.requestView(slug), nil
+		}
+	}
+	var mv memberView
 	err := db.read(ctx, func(t *tx) error {
 		// One statement for the user, the memberships and their
 		// organisations' records (the current one needs no query of its
 		// own); only a user without memberships is read on its own.
-		rows, err := t.Query(`SELECT `+userColumnsOf+`, `+orgColumnsOf+`, m.role, m.version
+		rows, err := t.Query(`SELECT `+memberViewColumns+`
 			FROM memberships m JOIN users u ON u.id = m.user_id JOIN organisations o ON o.id = m.org_id
 			WHERE m.user_id = $1 ORDER BY lower(o.name), o.slug`, userID)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		var orgID string
-		var role isms.Role
-		for rows.Next() {
-			m := isms.Membership{UserID: userID}
-			var us userScan
-			var os orgScan
-			if err := rows.Scan(append(append(us.dest(), os.dest()...), &m.Role, &m.Version)...); err != nil {
-				return err
-			}
-			if err := us.finish(); err != nil {
-				return err
-			}
-			if err := os.finish(); err != nil {
-				return err
-			}
-			v.User = us.u
-			o := os.o
-			m.OrgID, m.OrgSlug, m.OrgName = o.ID, o.Slug, o.Name
-			v.Memberships = append(v.Memberships, m)
-			if slug != "" && m.OrgSlug == slug {
-				orgID, role, v.Org = m.OrgID, m.Role, o
-			}
-		}
-		if err := rows.Err(); err != nil {
+		if mv, err = scanMemberView(rows); err != nil {
 			return err
 		}
-		if v.Memberships == nil {
-			if v.User, err = scanUser(t.QueryRow(`SELECT `+userColumns+` FROM users WHERE id = $1`, userID)); err != nil {
-				return err
-			}
+		if len(mv.members) == 0 {
+			mv.user, err = scanUser(t.QueryRow(`SELECT `+userColumns+` FROM users WHERE id = $1`, userID))
 		}
-		if orgID == "" {
-			return nil
-		}
-		v.InOrg = true
-		v.Actor = isms.Actor{UserID: userID, UserName: v.User.Name, OrgID: orgID, OrgSlug: v.Org.Slug, Role: role}
-		return nil
+		return err
 	})
-	return v, err
+	return mv.requestView(slug), err
+}
+
+// memberView is a user with their memberships, each with its
+// organisation's record: what a request needs to know of its user.
+type memberView struct {
+	user    isms.User
+	members []isms.Membership
+	orgs    []isms.Organisation // orgs[i] is members[i]'s
+}
+
+// memberViewColumns are the columns scanMemberView reads, from users u,
+// memberships m and organisations o.
+var memberViewColumns = userColumnsOf + `, ` + orgColumnsOf + `, m.role, m.version`
+
+// scanMemberView reads rows of memberViewColumns, after the columns lead
+// scans into (the same on every row), and closes rows.
+func scanMemberView(rows *sql.Rows, lead ...any) (memberView, error) {
+	defer rows.Close()
+	var mv memberView
+	for rows.Next() {
+		var us userScan
+		var os orgScan
+		var m isms.Membership
+		if err := rows.Scan(append(append(append(lead, us.dest()...), os.dest()...), &m.Role, &m.Version)...); err != nil {
+			return mv, err
+		}
+		if err := us.finish(); err != nil {
+			return mv, err
+		}
+		if err := os.finish(); err != nil {
+			return mv, err
+		}
+		mv.user = us.u
+		m.UserID, m.OrgID, m.OrgSlug, m.OrgName = us.u.ID, os.o.ID, os.o.Slug, os.o.Name
+		mv.members = append(mv.members, m)
+		mv.orgs = append(mv.orgs, os.o)
+	}
+	return mv, rows.Err()
+}
+
+// requestView is what a request in the organisation with slug sees.
+func (mv memberView) requestView(slug string) RequestView {
+	v := RequestView{User: mv.user, Memberships: mv.members}
+	for i, m := range mv.members {
+		if slug != "" && m.OrgSlug == slug {
+			v.InOrg, v.Org = true, mv.orgs[i]
+			v.Actor = isms.Actor{UserID: mv.user.ID, UserName: mv.user.Name, OrgID: m.OrgID, OrgSlug: m.OrgSlug, Role: m.Role}
+		}
+	}
+	return v
 }

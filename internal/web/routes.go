@@ -193,6 +193,8 @@ func (a *app) routes() http.Handler {
 		httpx.SetRoute(r, "GET /favicon.ico")
 		http.Redirect(w, r, a.assets.url("img/favicon.svg"), http.StatusMovedPermanently)
 	})
-	outer.Handle("/", a.Sessions.LoadAndSave(mux))
+	// Each request carries a read memo from before its session is loaded,
+	// which lets the session read bring the user's memberships along.
+	outer.Handle("/", withReadMemo(a.Sessions.LoadAndSave(mux)))
 	return outer
 }

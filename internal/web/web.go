@@ -107,7 +107,6 @@ func translator(o isms.Organisation) i18n.Translator {
 func (a *app) serve(pattern string, need access, h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		httpx.SetRoute(r, pattern)
-		r = r.WithContext(store.WithReadMemo(r.Context()))
 		c := &reqCtx{}
 		err := a.load(r, c, need)
 		if err == nil {
@@ -116,6 +115,13 @@ func (a *app) serve(pattern string, need access, h handler) http.Handler {
 		if err != nil {
 			a.fail(w, r, c, err)
 		}
+	})
+}
+
+// withReadMemo gives each request a memo for its reads (store.WithReadMemo).
+func withReadMemo(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(store.WithReadMemo(r.Context())))
 	})
 }
 
