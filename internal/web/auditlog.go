@@ -178,7 +178,7 @@ func auditRows(tr i18n.Translator, o isms.Organisation, entries []entryView) tem
 	for _, e := range entries {
 		seq := strconv.FormatInt(e.Seq, 10)
 		m.raw("\n<tr><td class=\"num\"><a class=\"ref\"")
-		m.attr("href", orgPath(o.Slug, "/audit/"+seq))
+		m.urlAttr("href", orgPath(o.Slug, "/audit/"+seq))
 		m.attr("aria-label", tr.T("web.audit.entry_title", e.Seq))
 		m.raw(">#")
 		m.text(seq)
@@ -191,7 +191,7 @@ func auditRows(tr i18n.Translator, o isms.Organisation, entries []entryView) tem
 		m.raw("<td>")
 		if e.URL != "" {
 			m.raw("<a")
-			m.attr("href", e.URL)
+			m.urlAttr("href", e.URL)
 			m.raw(">")
 		}
 		if e.Ref != "" {

@@ -12,8 +12,9 @@ import (
 // third of the server's work. The rows' markup is written here instead,
 // next to the code that prepares each row, while the page around the table
 // stays a template. Every value is escaped as it is written: text() for
-// element content, attr() for attribute values. Only literal markup of the
-// application's own goes through raw().
+// element content, attr() for attribute values, url() and urlAttr() for
+// URLs (href, src, action). Only literal markup of the application's own
+// goes through raw().
 type markup struct{ b strings.Builder }
 
 // newMarkup returns a writer with room for rows table rows, so the
@@ -42,13 +43,26 @@ func (m *markup) attr(name, value string) {
 	m.b.WriteByte('"')
 }
 
+// url writes u as the value of a quoted URL attribute (see urlInto).
+func (m *markup) url(u string) { urlInto(&m.b, u) }
+
+// urlAttr writes ` name="value"` for an attribute holding a URL (href,
+// src, action).
+func (m *markup) urlAttr(name, value string) {
+	m.b.WriteByte(' ')
+	m.b.WriteString(name)
+	m.b.WriteString(`="`)
+	m.url(value)
+	m.b.WriteByte('"')
+}
+
 // link writes <a class="class" href="href">text</a>.
 func (m *markup) link(class, href, text string) {
 	m.raw("<a")
 	if class != "" {
 		m.attr("class", class)
 	}
-	m.attr("href", href)
+	m.urlAttr("href", href)
 	m.raw(">")
 	m.text(text)
 	m.raw("</a>")
@@ -124,6 +138,62 @@ func escapeInto(b *strings.Builder, s string) {
 		last = i + 1
 	}
 	b.WriteString(s[last:])
+}
+
+// urlInto writes u as the value of a quoted URL attribute (href, src,
+// action), as html/template would: a URL with a scheme other than http,
+// https or mailto is replaced by "#ZgotmplZ", characters a URL may not hold
+// are percent-encoded (valid escapes are kept), and the result is escaped
+// for the attribute (& and +).
+func urlInto(b *strings.Builder, u string) {
+	if !safeURL(u) {
+		b.WriteString("#ZgotmplZ")
+		return
+	}
+	const hex = "0123456789abcdef"
+	last := 0
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+			continue
+		case strings.IndexByte("-._~!#$*,/:;=?@[]", c) >= 0:
+			continue
+		case c == '%' && i+2 < len(u) && isHex(u[i+1]) && isHex(u[i+2]):
+			continue
+		case c == '&':
+			b.WriteString(u[last:i])
+			b.WriteString("&amp;")
+		case c == '+':
+			b.WriteString(u[last:i])
+			b.WriteString("&#43;")
+		default:
+			b.WriteString(u[last:i])
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&0xf])
+		}
+		last = i + 1
+	}
+	b.WriteString(u[last:])
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// safeURL reports whether html/template lets u stand in a URL attribute:
+// no scheme, or http, https or mailto.
+func safeURL(u string) bool {
+	scheme, _, ok := strings.Cut(u, ":")
+	if !ok || strings.ContainsRune(scheme, '/') {
+		return true
+	}
+	switch strings.ToLower(scheme) {
+	case "http", "https", "mailto":
+		return true
+	}
+	return false
 }
 
 // none writes the muted dash that stands for an empty value, named for

@@ -33,6 +33,27 @@ func TestMarkupEscapesLikeTemplates(t *testing.T) {
 	}
 }
 
+// Links written in Go carry their URL as html/template writes an href:
+// unsafe schemes refused, characters a URL may not hold percent-encoded,
+// valid escapes kept.
+func TestMarkupLinksLikeTemplates(t *testing.T) {
+	tpl := template.Must(template.New("").Parse(`<a href="{{.}}">x</a>`))
+	for _, u := range []string{
+		"/o/acme/risks/1", "/o/acme/risks?q=a b&sort=-title", `/o/a?q="x"'(y)<z>`, "/o/a?q=ünï+cødé", "/o/a?c=ab%3D%zz%4",
+		"javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,x", "https://example.test/a?b=c", "mailto:a@b.test", "", "#top",
+	} {
+		var want strings.Builder
+		if err := tpl.Execute(&want, u); err != nil {
+			t.Fatal(err)
+		}
+		var m markup
+		m.link("", u, "x")
+		if got := string(m.html()); got != want.String() {
+			t.Errorf("%q:\n got %s\nwant %s", u, got, want.String())
+		}
+	}
+}
+
 // A record's opening cells link its reference and title and mark it
 // archived only when it is.
 func TestRecordCells(t *testing.T) {

@@ -1,9 +1,6 @@
 package web
 
-import (
-	"html/template"
-	"strings"
-)
+import "html/template"
 
 // The signed-in shell around every page's content (layout.html's
 // app_start): the document head, the sidebar with the organisation
@@ -11,8 +8,8 @@ import (
 // breadcrumb and the flash message. It is the same few dozen values on
 // every page, and run through html/template's escapers with reflective
 // calls it was a quarter of a light page's server time; it is written here
-// instead, each value escaped as html/template would escape it in its
-// place (see escapeInto and urlInto). The templates' own "head",
+// instead with the markup writer, each value escaped as html/template
+// would escape it in its place. The templates' own "head",
 // "breadcrumb" and "flash" stay for the pages outside the shell.
 
 // Start returns the opening of the shell for v, up to and including the
@@ -36,14 +33,12 @@ type shellFuncs struct {
 const shellBytes = 6 << 10
 
 func (s *shellFuncs) start(v *view) template.HTML {
-	var b strings.Builder
-	b.Grow(shellBytes)
-	text := func(x string) { escapeInto(&b, x) }
-	url := func(x string) { urlInto(&b, x) }
-	raw := b.WriteString
+	m := &markup{}
+	m.b.Grow(shellBytes)
+	text, url, raw := m.text, m.url, m.raw
 
 	raw("<!doctype html>\n<html lang=\"en-GB\">\n<head>\n")
-	s.head(&b, v)
+	s.head(m, v)
 	raw("\n</head>\n<body>\n<a class=\"skip-link\" href=\"#main\">")
 	text(s.t("web.layout.skip"))
 	raw("</a>\n<div class=\"app\">\n<aside class=\"sidebar\" aria-label=\"")
@@ -111,7 +106,7 @@ func (s *shellFuncs) start(v *view) template.HTML {
 	raw("</a></li>\n      <li><form method=\"post\" action=\"/logout\"><button type=\"submit\">")
 	text(s.t("web.layout.sign_out"))
 	raw("</button></form></li>\n    </ul>\n  </details>\n</header>\n<main class=\"content\" id=\"main\" tabindex=\"-1\">\n")
-	s.breadcrumb(&b, v)
+	s.breadcrumb(m, v)
 	raw("\n")
 	if v.Flash != "" {
 		raw("\n<div class=\"flash flash-success\" role=\"status\">\n  <svg class=\"icon\" aria-hidden=\"true\" viewBox=\"0 0 24 24\"><circle cx=\"12\" cy=\"12\" r=\"9\"/><path d=\"m8 12.5 2.5 2.5L16 9.5\"/></svg>\n  <p>")
@@ -119,117 +114,55 @@ func (s *shellFuncs) start(v *view) template.HTML {
 		raw("</p>\n</div>\n")
 	}
 	raw("\n")
-	return template.HTML(b.String()) // every value above is escaped as it is written
+	return m.html()
 }
 
 // head writes layout.html's "head".
-func (s *shellFuncs) head(b *strings.Builder, v *view) {
-	b.WriteString(`<meta charset="utf-8">
+func (s *shellFuncs) head(m *markup, v *view) {
+	m.raw(`<meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="htmx-config" content='{"includeIndicatorStyles":false,"historyCacheSize":0,"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"4..","swap":true,"error":false},{"code":"5..","swap":false,"error":true}]}'>
 <title>`)
-	escapeInto(b, v.Title)
+	m.text(v.Title)
 	if v.InOrg && v.Scoped {
-		b.WriteString(" · ")
-		escapeInto(b, v.Org.Name)
+		m.raw(" · ")
+		m.text(v.Org.Name)
 	}
-	b.WriteString(" · Holdfast</title>\n<link rel=\"icon\" href=\"")
-	urlInto(b, s.asset("img/favicon.svg"))
-	b.WriteString("\" type=\"image/svg+xml\">\n<link rel=\"stylesheet\" href=\"")
-	urlInto(b, s.asset("css/app.css"))
-	b.WriteString("\">\n<script src=\"")
-	urlInto(b, s.asset("js/htmx.min.js"))
-	b.WriteString("\" defer></script>\n<script src=\"")
-	urlInto(b, s.asset("js/app.js"))
-	b.WriteString("\" defer></script>")
+	m.raw(" · Holdfast</title>\n<link rel=\"icon\" href=\"")
+	m.url(s.asset("img/favicon.svg"))
+	m.raw("\" type=\"image/svg+xml\">\n<link rel=\"stylesheet\" href=\"")
+	m.url(s.asset("css/app.css"))
+	m.raw("\">\n<script src=\"")
+	m.url(s.asset("js/htmx.min.js"))
+	m.raw("\" defer></script>\n<script src=\"")
+	m.url(s.asset("js/app.js"))
+	m.raw("\" defer></script>")
 }
 
 // breadcrumb writes layout.html's "breadcrumb".
-func (s *shellFuncs) breadcrumb(b *strings.Builder, v *view) {
+func (s *shellFuncs) breadcrumb(m *markup, v *view) {
 	if !v.Scoped && len(v.Crumbs) == 0 {
 		return
 	}
-	b.WriteString("\n<nav class=\"breadcrumb\" aria-label=\"")
-	escapeInto(b, s.t("web.layout.breadcrumb"))
-	b.WriteString("\">\n  <ol>\n    ")
+	m.raw("\n<nav class=\"breadcrumb\" aria-label=\"")
+	m.text(s.t("web.layout.breadcrumb"))
+	m.raw("\">\n  <ol>\n    ")
 	if v.Scoped {
-		b.WriteString("<li><a href=\"")
-		urlInto(b, v.Href("/"))
-		b.WriteString("\">")
-		escapeInto(b, v.Org.Name)
-		b.WriteString("</a></li>")
+		m.raw("<li>")
+		m.link("", v.Href("/"), v.Org.Name)
+		m.raw("</li>")
 	}
-	b.WriteString("\n    ")
+	m.raw("\n    ")
 	for _, c := range v.Crumbs {
-		b.WriteString("<li>")
+		m.raw("<li>")
 		if c.URL != "" {
-			b.WriteString("<a href=\"")
-			urlInto(b, c.URL)
-			b.WriteString("\">")
-			escapeInto(b, c.Label)
-			b.WriteString("</a>")
+			m.link("", c.URL, c.Label)
 		} else {
-			escapeInto(b, c.Label)
+			m.text(c.Label)
 		}
-		b.WriteString("</li>")
+		m.raw("</li>")
 	}
-	b.WriteString("\n    <li><span aria-current=\"page\">")
-	escapeInto(b, v.Title)
-	b.WriteString("</span></li>\n  </ol>\n</nav>\n")
-}
-
-// urlInto writes u as the value of a quoted URL attribute (href, src,
-// action), as html/template would: a URL with a scheme other than http,
-// https or mailto is replaced by "#ZgotmplZ", characters a URL may not hold
-// are percent-encoded (valid escapes are kept), and the result is escaped
-// for the attribute (& and +).
-func urlInto(b *strings.Builder, u string) {
-	if !safeURL(u) {
-		b.WriteString("#ZgotmplZ")
-		return
-	}
-	const hex = "0123456789abcdef"
-	last := 0
-	for i := 0; i < len(u); i++ {
-		c := u[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-			continue
-		case strings.IndexByte("-._~!#$*,/:;=?@[]", c) >= 0:
-			continue
-		case c == '%' && i+2 < len(u) && isHex(u[i+1]) && isHex(u[i+2]):
-			continue
-		case c == '&':
-			b.WriteString(u[last:i])
-			b.WriteString("&amp;")
-		case c == '+':
-			b.WriteString(u[last:i])
-			b.WriteString("&#43;")
-		default:
-			b.WriteString(u[last:i])
-			b.WriteByte('%')
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&0xf])
-		}
-		last = i + 1
-	}
-	b.WriteString(u[last:])
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-// safeURL reports whether html/template lets u stand in a URL attribute:
-// no scheme, or http, https or mailto.
-func safeURL(u string) bool {
-	scheme, _, ok := strings.Cut(u, ":")
-	if !ok || strings.ContainsRune(scheme, '/') {
-		return true
-	}
-	switch strings.ToLower(scheme) {
-	case "http", "https", "mailto":
-		return true
-	}
-	return false
+	m.raw("\n    <li><span aria-current=\"page\">")
+	m.text(v.Title)
+	m.raw("</span></li>\n  </ol>\n</nav>\n")
 }
