@@ -101,17 +101,18 @@ func (c Config) logf(format string, args ...any) {
 
 // instance is one running `holdfast serve`.
 type instance struct {
-	cmd     *exec.Cmd
-	base    string
-	args    []string // --data/--db
-	bin     string
-	token   string
-	client  *http.Client // signed-in browser session
-	cookie  string       // its Cookie header line, for the load workers
-	api     *http.Client
-	org     string
-	started time.Time
-	ready   time.Duration
+	cmd   *exec.Cmd
+	base  string
+	args  []string // --data/--db
+	bin   string
+	token string
+	// The header line that authenticates a load worker's request: the
+	// signed-in browser session's cookie for pages, the token for the API.
+	pageAuth, apiAuth []string
+	api               *http.Client
+	org               string
+	started           time.Time
+	ready             time.Duration
 }
 
 func (c Config) command(ctx context.Context, args ...string) (string, error) {
@@ -211,9 +212,9 @@ var keepAlive = &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, Idl
 // signIn gets a browser session for the demo owner.
 func (in *instance) signIn() error {
 	jar, _ := cookiejar.New(nil)
-	in.client = &http.Client{Transport: keepAlive, Jar: jar, Timeout: 30 * time.Second,
+	browser := &http.Client{Transport: keepAlive, Jar: jar, Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := in.client.PostForm(in.base+"/login", url.Values{"email": {"owner@demo-01.test"}, "password": {"holdfast-demo-password"}})
+	resp, err := browser.PostForm(in.base+"/login", url.Values{"email": {"owner@demo-01.test"}, "password": {"holdfast-demo-password"}})
 	if err != nil {
 		return err
 	}
@@ -230,7 +231,8 @@ func (in *instance) signIn() error {
 	if len(pairs) == 0 {
 		return errors.New("sign-in set no cookie")
 	}
-	in.cookie = "Cookie: " + strings.Join(pairs, "; ")
+	in.pageAuth = []string{"Cookie: " + strings.Join(pairs, "; ")}
+	in.apiAuth = []string{"Authorization: Bearer " + in.token}
 	return nil
 }
 
@@ -240,13 +242,12 @@ func (in *instance) loadConn() *loadConn {
 	return newLoadConn(strings.TrimPrefix(in.base, "http://"), time.Minute)
 }
 
-// auth is the header line that authenticates a request: the API token
-// for the API, the browser session otherwise.
+// auth is the header line that authenticates a request (see pageAuth).
 func (in *instance) auth(api bool) []string {
 	if api {
-		return []string{"Authorization: Bearer " + in.token}
+		return in.apiAuth
 	}
-	return []string{in.cookie}
+	return in.pageAuth
 }
 
 func (in *instance) apiGet(path string, v any) error {
@@ -280,7 +281,7 @@ func get(name, kind, path string, api bool) op {
 
 // send sends a JSON body through the API and reads the whole response.
 func send(in *instance, lc *loadConn, method, path, body string) (int, float64, error) {
-	r, err := lc.do(method, path, append(in.auth(true), "Content-Type: application/json"), []byte(body), false)
+	r, err := lc.do(method, path, []string{in.apiAuth[0], "Content-Type: application/json"}, []byte(body), false)
 	return r.status, r.serverMs, err
 }
 

@@ -26,8 +26,7 @@ import (
 // Content-Length or sent chunked, and a server that may close the
 // connection (it dials again on the next request).
 type loadConn struct {
-	addr    string // host:port
-	host    string // the Host header
+	addr    string // host:port, also the Host header
 	timeout time.Duration
 	conn    net.Conn
 	br      *bufio.Reader
@@ -42,7 +41,7 @@ type loadResponse struct {
 }
 
 func newLoadConn(addr string, timeout time.Duration) *loadConn {
-	return &loadConn{addr: addr, host: addr, timeout: timeout}
+	return &loadConn{addr: addr, timeout: timeout}
 }
 
 // close drops the connection; the next request dials again.
@@ -62,7 +61,7 @@ func (lc *loadConn) do(method, path string, header []string, body []byte, keepBo
 	lc.req = append(lc.req, ' ')
 	lc.req = append(lc.req, path...)
 	lc.req = append(lc.req, " HTTP/1.1\r\nHost: "...)
-	lc.req = append(lc.req, lc.host...)
+	lc.req = append(lc.req, lc.addr...)
 	lc.req = append(lc.req, "\r\n"...)
 	for _, h := range header {
 		lc.req = append(lc.req, h...)
