@@ -16,13 +16,20 @@ import (
 // A statement seen for the first time runs unprepared while it is prepared
 // in the background: preparing it inside the transaction would need a
 // second connection from the pool the transaction already holds one of.
+// One goroutine prepares the statements seen, one after another, so
+// preparing holds at most one connection: a preparation for each new
+// statement at once would have the pool open a connection for each, and
+// every SQLite connection carries its own schema, page cache and compiled
+// statements (about a megabyte) for as long as the pool keeps it.
 type stmtCache struct {
 	pool *sql.DB
 
-	mu     sync.Mutex
-	stmts  map[string]*sql.Stmt // nil: being prepared, or could not be
-	closed bool
-	wg     sync.WaitGroup
+	mu        sync.Mutex
+	stmts     map[string]*sql.Stmt // nil: being prepared, or could not be
+	pending   []string             // seen, waiting to be prepared
+	preparing bool                 // the preparing goroutine is running
+	closed    bool
+	wg        sync.WaitGroup
 }
 
 // maxCachedStmts bounds the cache. The application's queries are a few
@@ -49,13 +56,35 @@ func (c *stmtCache) get(q string) *sql.Stmt {
 		return st
 	}
 	c.stmts[q] = nil
-	c.wg.Add(1)
-	go c.prepare(q)
+	c.pending = append(c.pending, q)
+	if !c.preparing {
+		c.preparing = true
+		c.wg.Add(1)
+		go c.prepareAll()
+	}
 	return nil
 }
 
-func (c *stmtCache) prepare(q string) {
+// prepareAll prepares the pending statements in turn until none is left
+// or the cache is closed.
+func (c *stmtCache) prepareAll() {
 	defer c.wg.Done()
+	for {
+		c.mu.Lock()
+		if c.closed || len(c.pending) == 0 {
+			c.preparing = false
+			c.pending = nil
+			c.mu.Unlock()
+			return
+		}
+		q := c.pending[0]
+		c.pending = c.pending[1:]
+		c.mu.Unlock()
+		c.prepare(q)
+	}
+}
+
+func (c *stmtCache) prepare(q string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	st, err := c.pool.PrepareContext(ctx, q)
