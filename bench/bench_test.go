@@ -55,11 +55,16 @@ func TestSmoke(t *testing.T) {
 				t.Errorf("%s %s: server time p50 %.3f p95 %.3f ms: the Server-Timing header was not read", r.Dialect, s.Name, s.ServerP50ms, s.ServerP95ms)
 			}
 		}
-		for _, want := range []string{"dashboard", "my tasks", "people list", "people list deep page", "people detail",
-			"asset list", "asset list searched", "asset detail", "risk list", "risk list sorted", "risk detail",
-			"action list", "control list", "control detail", "evidence list", "evidence detail", "SoA page", "audit log",
-			"API people list", "API people last page", "API asset list", "API risk list", "API action list", "API control list",
-			"API evidence list", "API SoA", "API update (contended)", "API create",
+		for _, want := range []string{"dashboard", "my tasks", "search", "people list", "people list deep page", "people detail",
+			"asset list", "asset list searched", "asset list deep page", "asset detail", "risk list", "risk list sorted",
+			"risk list deep page", "risk detail", "risk heat map", "risk treatment plan", "threat list", "threat list searched",
+			"threat detail", "vulnerability list", "vulnerability detail", "assessment list", "assessment detail",
+			"action list", "action list searched", "action list deep page", "action detail", "control list",
+			"control list filtered", "control detail", "evidence list", "evidence list sorted", "evidence list deep page",
+			"evidence detail", "SoA page", "audit log",
+			"API people list", "API people last page", "API asset list", "API asset list last page", "API asset", "API risk list",
+			"API threat list", "API vulnerability list", "API assessment list", "API assessment", "API action list", "API action",
+			"API control list", "API control", "API evidence list", "API evidence", "API SoA", "API update (contended)", "API create",
 			"people XLSX export", "risk register XLSX export", "SoA XLSX export", "SoA DOCX export", "SoA PDF export"} {
 			if !seen[want] {
 				t.Errorf("%s: operation %q not measured", r.Dialect, want)

@@ -264,6 +264,25 @@ func (in *instance) apiGet(path string, v any) error {
 	return json.NewDecoder(resp.Body).Decode(v)
 }
 
+// lastCursor pages through the API list at path one page at a time and
+// returns the cursor of its last page ("" when it has one page).
+func (in *instance) lastCursor(path string) (string, error) {
+	cursor := ""
+	for range 100000 {
+		var pg struct {
+			NextCursor string `json:"next_cursor"`
+		}
+		if err := in.apiGet(path+"?cursor="+url.QueryEscape(cursor), &pg); err != nil {
+			return "", err
+		}
+		if pg.NextCursor == "" {
+			return cursor, nil
+		}
+		cursor = pg.NextCursor
+	}
+	return "", fmt.Errorf("%s: no last page after 100,000 pages", path)
+}
+
 // op is one request a load worker repeats on its connection. do returns
 // the response's status and the server's own time in milliseconds (0 if
 // it did not say).
@@ -505,34 +524,33 @@ func (c Config) runOne(ctx context.Context, dialect string, scale float64) (Run,
 		return run, fmt.Errorf("read people through the API: %v", err)
 	}
 	lastID := people.Items[0].ID
-	// The cursor of the last page of the default order, at the default
-	// page size (the web list and the API both show 50): paging there one
-	// page at a time, as a user would, shows whether a deep page costs
-	// more than the first.
-	lastCursor := ""
-	for i := 0; i < 10000; i++ {
-		var pg struct {
-			NextCursor string `json:"next_cursor"`
-		}
-		if err := in.apiGet("/api/v1/orgs/demo-01/people?cursor="+url.QueryEscape(lastCursor), &pg); err != nil {
-			return run, err
-		}
-		if pg.NextCursor == "" {
-			break
-		}
-		lastCursor = pg.NextCursor
-	}
 	org := "/o/demo-01"
 	apiOrg := "/api/v1/orgs/demo-01"
-	// One record of each register for the detail pages.
+	// The cursor of each register's last page in its default order, at
+	// the default page size (the web list and the API both show 50):
+	// paging there one page at a time, as a user would, shows whether a
+	// deep page costs more than the first.
+	last := map[string]string{}
+	for _, reg := range []string{"people", "assets", "risks", "actions", "evidence"} {
+		cur, err := in.lastCursor(apiOrg + "/" + reg)
+		if err != nil {
+			return run, err
+		}
+		last[reg] = url.QueryEscape(cur)
+	}
+	// One record of each register for the detail pages: the one changed
+	// last, and for risk assessments the latest closed run (an open run
+	// has no snapshot yet).
 	first := map[string]string{}
-	for _, reg := range []string{"assets", "risks", "controls", "evidence", "actions"} {
+	for reg, query := range map[string]string{"assets": "sort=-updated_at", "risks": "sort=-updated_at", "controls": "sort=-updated_at",
+		"evidence": "sort=-updated_at", "actions": "sort=-updated_at", "threats": "sort=-updated_at",
+		"vulnerabilities": "sort=-updated_at", "assessments": "status=closed"} {
 		var pg struct {
 			Items []struct {
 				ID string `json:"id"`
 			} `json:"items"`
 		}
-		if err := in.apiGet(apiOrg+"/"+reg+"?limit=1&sort=-updated_at", &pg); err != nil || len(pg.Items) == 0 {
+		if err := in.apiGet(apiOrg+"/"+reg+"?limit=1&"+query, &pg); err != nil || len(pg.Items) == 0 {
 			return run, fmt.Errorf("read %s through the API: %v", reg, err)
 		}
 		first[reg] = pg.Items[0].ID
@@ -540,29 +558,53 @@ func (c Config) runOne(ctx context.Context, dialect string, scale float64) (Run,
 	ops := []op{
 		get("dashboard", "page", org+"/", false),
 		get("my tasks", "page", org+"/my-actions", false),
+		get("search", "page", org+"/search?q=backup", false),
 		get("people list", "list", org+"/people", false),
 		get("people list filtered", "list", org+"/people?department=Finance", false),
 		get("people list sorted", "list", org+"/people?sort=-start_date", false),
 		get("people list searched", "list", org+"/people?q=patel", false),
-		get("people list deep page", "list", org+"/people?cursor="+url.QueryEscape(lastCursor), false),
+		get("people list deep page", "list", org+"/people?cursor="+last["people"], false),
 		get("people detail", "page", org+"/people/"+lastID, false),
 		get("asset list", "list", org+"/assets", false),
 		get("asset list filtered", "list", org+"/assets?type=application", false),
 		get("asset list sorted", "list", org+"/assets?sort=-updated_at", false),
 		get("asset list searched", "list", org+"/assets?q=laptop", false),
+		get("asset list deep page", "list", org+"/assets?cursor="+last["assets"], false),
 		get("asset detail", "page", org+"/assets/"+first["assets"], false),
 		get("risk list", "list", org+"/risks", false),
 		get("risk list filtered", "list", org+"/risks?status=approved", false),
 		get("risk list sorted", "list", org+"/risks?sort=-residual", false),
 		get("risk list searched", "list", org+"/risks?q=backup", false),
+		get("risk list deep page", "list", org+"/risks?cursor="+last["risks"], false),
 		get("risk detail", "page", org+"/risks/"+first["risks"], false),
+		get("risk heat map", "page", org+"/risks/heatmap", false),
+		get("risk treatment plan", "page", org+"/risks/plan", false),
+		get("threat list", "list", org+"/threats", false),
+		get("threat list filtered", "list", org+"/threats?category=deliberate", false),
+		get("threat list sorted", "list", org+"/threats?sort=-updated_at", false),
+		get("threat list searched", "list", org+"/threats?q=phishing", false),
+		get("threat detail", "page", org+"/threats/"+first["threats"], false),
+		get("vulnerability list", "list", org+"/vulnerabilities", false),
+		get("vulnerability list searched", "list", org+"/vulnerabilities?q=backup", false),
+		get("vulnerability detail", "page", org+"/vulnerabilities/"+first["vulnerabilities"], false),
+		get("assessment list", "list", org+"/assessments", false),
+		get("assessment list filtered", "list", org+"/assessments?status=closed", false),
+		get("assessment detail", "page", org+"/assessments/"+first["assessments"], false),
 		get("action list", "list", org+"/actions", false),
 		get("action list filtered", "list", org+"/actions?status=open", false),
 		get("action list sorted", "list", org+"/actions?sort=-updated_at", false),
+		get("action list searched", "list", org+"/actions?q=review", false),
+		get("action list deep page", "list", org+"/actions?cursor="+last["actions"], false),
+		get("action detail", "page", org+"/actions/"+first["actions"], false),
 		get("control list", "list", org+"/controls", false),
+		get("control list filtered", "list", org+"/controls?status=implemented", false),
+		get("control list searched", "list", org+"/controls?q=access", false),
 		get("control detail", "page", org+"/controls/"+first["controls"], false),
 		get("evidence list", "list", org+"/evidence", false),
 		get("evidence list expired", "list", org+"/evidence?expiry=expired", false),
+		get("evidence list sorted", "list", org+"/evidence?sort=-valid_until", false),
+		get("evidence list searched", "list", org+"/evidence?q=restore", false),
+		get("evidence list deep page", "list", org+"/evidence?cursor="+last["evidence"], false),
 		get("evidence detail", "page", org+"/evidence/"+first["evidence"], false),
 		get("SoA page", "page", org+"/soa", false),
 		get("audit log", "page", org+"/audit", false),
@@ -570,16 +612,27 @@ func (c Config) runOne(ctx context.Context, dialect string, scale float64) (Run,
 		get("API people filtered", "api-list", apiOrg+"/people?department=Finance", true),
 		get("API people sorted", "api-list", apiOrg+"/people?sort=-start_date", true),
 		get("API people searched", "api-list", apiOrg+"/people?q=patel", true),
-		get("API people last page", "api-list", apiOrg+"/people?cursor="+url.QueryEscape(lastCursor), true),
+		get("API people last page", "api-list", apiOrg+"/people?cursor="+last["people"], true),
 		get("API people, 500 a page", "api-list", apiOrg+"/people?limit=500", true),
 		get("API person", "api", apiOrg+"/people/"+lastID, true),
 		get("API asset list", "api-list", apiOrg+"/assets", true),
+		get("API asset list last page", "api-list", apiOrg+"/assets?cursor="+last["assets"], true),
+		get("API asset", "api", apiOrg+"/assets/"+first["assets"], true),
 		get("API risk list", "api-list", apiOrg+"/risks", true),
+		get("API risk list searched", "api-list", apiOrg+"/risks?q=backup", true),
 		get("API risk", "api", apiOrg+"/risks/"+first["risks"], true),
+		get("API threat list", "api-list", apiOrg+"/threats", true),
+		get("API vulnerability list", "api-list", apiOrg+"/vulnerabilities", true),
+		get("API assessment list", "api-list", apiOrg+"/assessments", true),
+		get("API assessment", "api", apiOrg+"/assessments/"+first["assessments"], true),
 		get("API action list", "api-list", apiOrg+"/actions", true),
+		get("API action list filtered", "api-list", apiOrg+"/actions?status=open", true),
+		get("API action", "api", apiOrg+"/actions/"+first["actions"], true),
 		get("API control list", "api-list", apiOrg+"/controls", true),
+		get("API control", "api", apiOrg+"/controls/"+first["controls"], true),
 		get("API evidence list", "api-list", apiOrg+"/evidence", true),
 		get("API evidence searched", "api-list", apiOrg+"/evidence?q=restore", true),
+		get("API evidence", "api", apiOrg+"/evidence/"+first["evidence"], true),
 		get("API SoA", "api", apiOrg+"/soa", true),
 	}
 	maxRSS := 0.0
