@@ -54,6 +54,16 @@ func threatTable(kind isms.ThreatKind, name, prefix string) *table[isms.Threat] 
 			},
 		},
 		search: []string{"title", "description", "ref", "catalogue_id"},
+		// The list pages show an entry's reference, title, catalogue id,
+		// category and controls, not its description. The kind every
+		// entry of the table has is set in Go rather than scanned.
+		brief: []string{"description", "kind"},
+		fillBrief: func(_ *tx, _ string, xs []isms.Threat) error {
+			for i := range xs {
+				xs[i].Kind = kind
+			}
+			return nil
+		},
 	}
 }
 
@@ -81,10 +91,18 @@ func (c controlList) Scan(v any) error {
 		return err
 	}
 	*c.s = nil
-	for _, id := range strings.Split(text, ",") {
+	if strings.TrimSpace(text) == "" {
+		return nil
+	}
+	// A list page scans some fifty of these: room for every id at once.
+	ids := make([]string, 0, strings.Count(text, ",")+1)
+	for id := range strings.SplitSeq(text, ",") {
 		if id = strings.TrimSpace(id); id != "" {
-			*c.s = append(*c.s, id)
+			ids = append(ids, id)
 		}
+	}
+	if len(ids) > 0 {
+		*c.s = ids
 	}
 	return nil
 }

@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/holdfast-isms/holdfast/internal/catalog"
 	"github.com/holdfast-isms/holdfast/internal/i18n"
@@ -56,11 +58,8 @@ func controlRefs(ids []string) []controlRef {
 	out := make([]controlRef, 0, len(ids))
 	for _, id := range ids {
 		ref := controlRef{ID: id}
-		for _, ct := range c.Controls {
-			if ct.ID == id {
-				ref.Title = ct.Title
-				break
-			}
+		if ct, ok := c.Control(id); ok {
+			ref.Title = ct.Title
 		}
 		out = append(out, ref)
 	}
@@ -82,7 +81,7 @@ type threatList struct {
 	Kind          string
 	Keys          string
 	Path          string
-	Rows          []threatRow
+	Body          template.HTML // the table's rows; empty if none are shown
 	Categories    []option
 	Sources       []option
 	CanWrite      bool
@@ -92,17 +91,85 @@ type threatList struct {
 	Other         string // the other register's path
 }
 
+// threatListRows writes the rows of a threat or vulnerability register
+// table: reference and title linking to the entry (base is the register's
+// URL with a trailing slash), the archived pill, the catalogue id of a
+// starter entry, the category and the controls that address the entry,
+// each with its title. Rows are indented as the page around them.
+func threatListRows(tr i18n.Translator, base string, rows []isms.Threat) template.HTML {
+	m := &markup{}
+	m.b.Grow(len(rows) * threatRowBytes)
+	archived := tr.T("web.reg.archived_pill")
+	categories := newLabelCache(tr, "threat_category.")
+	abbrs := controlAbbrs()
+	for i := range rows {
+		x := &rows[i]
+		url := base + x.ID
+		m.raw("\n      <tr>\n        <td>")
+		m.link("ref", url, x.Ref)
+		m.raw("</td>\n        <td class=\"wrap\">")
+		m.link("title-link", url, x.Title)
+		m.pills(pillIf(x.Archived(), "pill-muted", archived))
+		if x.CatalogueID != "" {
+			m.raw(` <span class="muted small">`)
+			m.text(tr.T("web.threats.from_catalogue", x.CatalogueID))
+			m.raw("</span>")
+		}
+		m.raw("</td>\n        ")
+		m.cell("", categories.get(x.Category))
+		m.raw("\n        <td class=\"mono small\">")
+		for j, id := range x.Controls {
+			if j > 0 {
+				m.raw(", ")
+			}
+			if a, ok := abbrs[id]; ok {
+				m.raw(a)
+			} else {
+				controlAbbr(m, id, "")
+			}
+		}
+		m.raw("</td>\n      </tr>\n      ")
+	}
+	return m.html()
+}
+
+// threatRowBytes is about what one row of a threat or vulnerability
+// table takes; the controls' titles make it longer than most registers'.
+const threatRowBytes = 800
+
+// controlAbbr writes control id in an abbreviation titled with the
+// control's title.
+func controlAbbr(m *markup, id, title string) {
+	m.raw("<abbr")
+	m.attr("title", title)
+	m.raw(">")
+	m.text(id)
+	m.raw("</abbr>")
+}
+
+// controlAbbrs returns the markup controlAbbr writes for each Annex A
+// control, by id: a page of fifty threats names some two hundred
+// controls, the same few dozen over and over.
+var controlAbbrs = sync.OnceValue(func() map[string]string {
+	cs := catalog.Must().Controls
+	out := make(map[string]string, len(cs))
+	for _, ct := range cs {
+		var m markup
+		controlAbbr(&m, ct.ID, ct.Title)
+		out[ct.ID] = m.b.String()
+	}
+	return out
+})
+
 // threatList shows a threat or vulnerability register.
 func (a *app) threatList(kind isms.ThreatKind) handler {
 	return func(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 		ctx := r.Context()
 		tr := c.tr()
 		p := parseList(threatListSpec, orgPath(c.Org.Slug, kindPath(kind)), r.URL.Query())
-		page, err := a.DB.Threats(ctx, c.Actor, kind, p.query())
-		if err != nil {
-			return err
-		}
-		loaded, err := a.DB.StarterCatalogueLoaded(ctx, c.Actor)
+		q := p.query()
+		q.Brief = true
+		page, err := a.DB.Threats(ctx, c.Actor, kind, q)
 		if err != nil {
 			return err
 		}
@@ -110,7 +177,13 @@ func (a *app) threatList(kind isms.ThreatKind) handler {
 			Sources:  []option{{"", tr.T("web.threats.any_source")}, {"catalogue", tr.T("web.threats.source_catalogue")}, {"own", tr.T("web.threats.source_own")}},
 			CanWrite: c.Actor.Can(isms.PermWriteRegisters), LoadURL: orgPath(c.Org.Slug, "/starter-catalogue"),
 			Lede: kt(tr, kind, "lede"), Caption: kt(tr, kind, "title")}
-		d.OfferLoad = d.CanWrite && (loaded.Threats == 0 || loaded.Vulnerabilities == 0)
+		if d.CanWrite { // only those who may load the starter catalogue are offered it
+			loaded, err := a.DB.StarterCatalogueLoaded(ctx, c.Actor)
+			if err != nil {
+				return err
+			}
+			d.OfferLoad = loaded.Threats == 0 || loaded.Vulnerabilities == 0
+		}
 		d.Other = kindPath(isms.KindThreat)
 		if kind == isms.KindThreat {
 			d.Other = kindPath(isms.KindVulnerability)
@@ -131,9 +204,7 @@ func (a *app) threatList(kind isms.ThreatKind) handler {
 		}
 		cols := []column{{"ref", "field.ref", false}, {"title", "threat.title", false}, {"category", "threat.category", false}, {"", "threat.controls", false}}
 		d.listPage = p.page(tr, cols, page.Total, len(page.Items), page.PrevCursor, page.NextCursor, label)
-		for _, x := range page.Items {
-			d.Rows = append(d.Rows, threatRowOf(tr, x))
-		}
+		d.Body = threatListRows(tr, orgPath(c.Org.Slug, kindPath(kind)+"/"), page.Items)
 		v := a.view(c, kt(tr, kind, "title"), crumb{tr.T("web.nav.area.6"), orgPath(c.Org.Slug, "/areas/6")})
 		v.Nav = string(kind) + "s"
 		v.Data = d
