@@ -409,5 +409,7 @@ func init() {
 		"web.audit.hash":            "Fingerprint",
 		"web.audit.prev_hash":       "Previous entry’s fingerprint",
 		"web.audit.first_entry":     "This is the first entry.",
+		"web.pager.page":            "Page %d",
+		"web.assess.snapshot_shown": "Risks %d to %d of %d",
 	})
 }

@@ -400,25 +400,44 @@ type TrendPoint struct {
 	Total   int
 }
 
-// TrendOf counts a run's snapshot lines per current level. Lines from
-// different criteria versions with the same label and position share a
-// bar segment.
+// TrendOf counts a run's snapshot lines per current level, as
+// TrendOfCounts does with each line counted on its own.
 func TrendOf(run Assessment, lines []SnapshotLine) TrendPoint {
-	p := TrendPoint{Run: run, Total: len(lines)}
-	idx := map[string]int{}
-	for _, l := range lines {
-		if !l.Current.Rated() {
-			p.Unrated++
+	counts := make([]TrendLevel, len(lines))
+	for i, l := range lines {
+		counts[i] = TrendLevel{Label: l.Current.Label, Colour: l.Current.Colour, Rank: l.Current.Rank, Of: l.LevelCount, Count: 1}
+	}
+	return TrendOfCounts(run, counts)
+}
+
+// TrendOfCounts builds a run's trend point from its snapshot lines counted
+// by current level: each count is of lines alike in the label, colour,
+// rank and level count of their current level (rank 0: not rated), and
+// the counts come in the order of their first line in reference order.
+// Counts from different criteria versions with the same label (in any
+// case) and position share a bar segment, which takes the label and
+// colour of the first.
+func TrendOfCounts(run Assessment, counts []TrendLevel) TrendPoint {
+	type key struct {
+		label    string
+		rank, of int
+	}
+	p := TrendPoint{Run: run}
+	idx := map[key]int{}
+	for _, c := range counts {
+		p.Total += c.Count
+		if c.Rank <= 0 {
+			p.Unrated += c.Count
 			continue
 		}
-		k := strings.ToLower(l.Current.Label) + "\x00" + string(rune('0'+l.Current.Rank)) + "\x00" + string(rune('0'+l.LevelCount))
+		k := key{strings.ToLower(c.Label), c.Rank, c.Of}
 		i, ok := idx[k]
 		if !ok {
 			i = len(p.Levels)
 			idx[k] = i
-			p.Levels = append(p.Levels, TrendLevel{Label: l.Current.Label, Colour: l.Current.Colour, Rank: l.Current.Rank, Of: l.LevelCount})
+			p.Levels = append(p.Levels, TrendLevel{Label: c.Label, Colour: c.Colour, Rank: c.Rank, Of: c.Of})
 		}
-		p.Levels[i].Count++
+		p.Levels[i].Count += c.Count
 	}
 	sort.SliceStable(p.Levels, func(i, j int) bool {
 		a, b := p.Levels[i], p.Levels[j]

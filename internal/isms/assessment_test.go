@@ -2,6 +2,7 @@ package isms
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 )
 
@@ -160,5 +161,40 @@ func TestSnapshotLineOfAndTrend(t *testing.T) {
 	p := TrendOf(Assessment{}, []SnapshotLine{l, l, SnapshotLineOf(c, r), unrated})
 	if p.Total != 4 || p.Unrated != 1 || len(p.Levels) != 2 || p.Levels[0].Label != "Low" || p.Levels[1].Count != 2 {
 		t.Fatalf("trend %+v", p)
+	}
+}
+
+func TestTrendOfCountsMergesLikeLevels(t *testing.T) {
+	// Counts in the order of their first line: "high" (third of four) under
+	// one criteria version, then "High" at the same place under another,
+	// then "High" as the third of three, which is a level of its own.
+	counts := []TrendLevel{
+		{Label: "Medium", Colour: "#fee090", Rank: 2, Of: 4, Count: 5},
+		{Label: "high", Colour: "#ff7f00", Rank: 3, Of: 4, Count: 2},
+		{Label: "", Colour: "", Rank: 0, Of: 4, Count: 3},
+		{Label: "High", Colour: "#f46d43", Rank: 3, Of: 4, Count: 4},
+		{Label: "High", Colour: "#d73027", Rank: 3, Of: 3, Count: 1},
+		{Label: "Low", Colour: "#4575b4", Rank: 1, Of: 4, Count: 1},
+		{Label: "", Colour: "", Rank: 0, Of: 0, Count: 2},
+	}
+	p := TrendOfCounts(Assessment{}, counts)
+	want := []TrendLevel{
+		{Label: "Low", Colour: "#4575b4", Rank: 1, Of: 4, Count: 1},
+		{Label: "Medium", Colour: "#fee090", Rank: 2, Of: 4, Count: 5},
+		{Label: "high", Colour: "#ff7f00", Rank: 3, Of: 4, Count: 6},
+		{Label: "High", Colour: "#d73027", Rank: 3, Of: 3, Count: 1},
+	}
+	if p.Total != 18 || p.Unrated != 5 || !reflect.DeepEqual(p.Levels, want) {
+		t.Fatalf("trend %+v", p)
+	}
+	// Counting line by line gives the same picture.
+	var lines []SnapshotLine
+	for _, c := range counts {
+		for range c.Count {
+			lines = append(lines, SnapshotLine{LevelCount: c.Of, Current: SnapRating{Label: c.Label, Colour: c.Colour, Rank: c.Rank}})
+		}
+	}
+	if q := TrendOf(Assessment{}, lines); q.Total != p.Total || q.Unrated != p.Unrated || !reflect.DeepEqual(q.Levels, p.Levels) {
+		t.Fatalf("line by line %+v, counted %+v", q, p)
 	}
 }

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"slices"
 	"strings"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
@@ -52,12 +54,49 @@ var assessments = &table[isms.Assessment]{
 		{"lines", "(SELECT COUNT(*) FROM risk_assessment_lines l WHERE l.org_id = risk_assessments.org_id AND l.assessment_id = risk_assessments.id)"},
 	},
 	extraDest: func(x *isms.Assessment) []any { return []any{&x.CriteriaNumber, &x.ClosedByName, &x.Lines} },
+	// The list page shows neither the notes nor the participants, and
+	// takes the number of lines from the kept counts of every run rather
+	// than counting each run's snapshot again.
+	brief: []string{"participant_ids", "other_participants", "notes", "closed_by_name", "lines"},
+	fillBrief: func(t *tx, orgID string, xs []isms.Assessment) error {
+		lines, err := t.snapshotSizes(orgID)
+		if err != nil {
+			return err
+		}
+		for i := range xs {
+			xs[i].Lines = lines[xs[i].ID]
+		}
+		return nil
+	},
 	sorts: map[string]string{
 		"date": "assessed_on", "ref": refSortKey, "updated_at": "updated_at", "created_at": "created_at",
 	},
 	defaultSort: "date",
 	filters:     map[string]string{"status": "status", "trigger": "trigger_kind"},
 	search:      []string{"scope", "ref", "notes"},
+}
+
+// snapshotSizes counts the snapshot lines of each of the organisation's
+// runs, kept until its records change (callers must not change the map).
+func (t *tx) snapshotSizes(orgID string) (map[string]int, error) {
+	v, err := t.kept(orgID, "assessment snapshot sizes", func() (any, error) {
+		sizes := map[string]int{}
+		err := t.each(`SELECT assessment_id, COUNT(*) FROM risk_assessment_lines WHERE org_id = $1 GROUP BY assessment_id`,
+			[]any{orgID}, func(rows *sql.Rows) error {
+				var id string
+				var n int
+				if err := rows.Scan(&id, &n); err != nil {
+					return err
+				}
+				sizes[id] = n
+				return nil
+			})
+		return sizes, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(map[string]int), nil
 }
 
 // Assessments lists the organisation's risk assessment runs.
@@ -272,8 +311,18 @@ func (t *tx) insertSnapshotLine(orgID, assessmentID string, l isms.SnapshotLine)
 }
 
 func (t *tx) snapshotLines(orgID, assessmentID string) ([]isms.SnapshotLine, error) {
-	rows, err := t.Query(`SELECT `+snapshotColumns+` FROM risk_assessment_lines WHERE org_id = $1 AND assessment_id = $2 ORDER BY risk_ref, risk_id`,
-		orgID, assessmentID)
+	return t.snapshotRange(orgID, assessmentID, "", nil)
+}
+
+// snapshotRange reads a run's snapshot lines in reference order, the
+// query ending in more (a LIMIT and OFFSET) with its arguments, numbered
+// from $3. A snapshot holds each active risk of one organisation once, so
+// references are unique within a run and order its lines fully; it is the
+// order of the index on (org_id, assessment_id, risk_ref), so that a page
+// needs no sort of the run's lines.
+func (t *tx) snapshotRange(orgID, assessmentID, more string, args []any) ([]isms.SnapshotLine, error) {
+	rows, err := t.Query(`SELECT `+snapshotColumns+` FROM risk_assessment_lines WHERE org_id = $1 AND assessment_id = $2 ORDER BY risk_ref`+more,
+		append([]any{orgID, assessmentID}, args...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -306,6 +355,29 @@ func (db *DB) AssessmentSnapshot(ctx context.Context, a isms.Actor, id string) (
 		}
 		var err error
 		out, err = t.snapshotLines(a.OrgID, id)
+		return err
+	})
+	return out, err
+}
+
+// AssessmentSnapshotPage returns up to limit lines of a run's frozen
+// snapshot, in the reference order of AssessmentSnapshot, skipping the
+// first offset; the run's Lines counts them all. Contributors, auditors
+// and editors may read it; an unknown run is not found.
+func (db *DB) AssessmentSnapshotPage(ctx context.Context, a isms.Actor, id string, offset, limit int) ([]isms.SnapshotLine, error) {
+	if err := a.Require(isms.PermReadRegisters); err != nil {
+		return nil, err
+	}
+	var out []isms.SnapshotLine
+	err := db.read(ctx, func(t *tx) error {
+		ok, err := assessments.exists(t, a.OrgID, id, false)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return isms.Errorf(isms.KindNotFound, "error.not_found")
+		}
+		out, err = t.snapshotRange(a.OrgID, id, ` LIMIT $3 OFFSET $4`, []any{max(limit, 0), max(offset, 0)})
 		return err
 	})
 	return out, err
@@ -364,20 +436,53 @@ func (db *DB) AssessmentTrend(ctx context.Context, a isms.Actor) ([]isms.TrendPo
 	}
 	var out []isms.TrendPoint
 	err := db.read(ctx, func(t *tx) error {
-		runs, err := t.closedRuns(a.OrgID)
+		v, err := t.kept(a.OrgID, "assessment trend", func() (any, error) { return t.assessmentTrend(a.OrgID) })
 		if err != nil {
 			return err
 		}
-		for _, r := range runs {
-			lines, err := t.snapshotLines(a.OrgID, r.ID)
-			if err != nil {
-				return err
-			}
-			out = append(out, isms.TrendOf(r, lines))
+		// Kept values are shared: hand out copies.
+		for _, p := range v.([]isms.TrendPoint) {
+			p.Levels = slices.Clone(p.Levels)
+			p.Run.ParticipantIDs = slices.Clone(p.Run.ParticipantIDs)
+			out = append(out, p)
 		}
 		return nil
 	})
 	return out, err
+}
+
+// assessmentTrend counts the snapshot lines of every closed, active run
+// per current level in SQL: a few rows per run, however many risks it
+// froze. Within a run the groups come in the order of their first line,
+// as TrendOfCounts needs: references are unique within a run (see
+// snapshotRange), so a group's least reference is its first line's.
+func (t *tx) assessmentTrend(orgID string) ([]isms.TrendPoint, error) {
+	runs, err := t.closedRuns(orgID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]isms.TrendPoint, 0, len(runs))
+	for _, r := range runs {
+		var counts []isms.TrendLevel
+		// Whole numbers first: SQLite sorts the lines to group them, and
+		// the rank and level count tell most of them apart.
+		err := t.each(`SELECT current_label, current_colour, current_rank, level_count, COUNT(*)
+			FROM risk_assessment_lines WHERE org_id = $1 AND assessment_id = $2
+			GROUP BY current_rank, level_count, current_label, current_colour
+			ORDER BY MIN(risk_ref)`, []any{orgID, r.ID}, func(rows *sql.Rows) error {
+			var c isms.TrendLevel
+			if err := rows.Scan(&c.Label, &c.Colour, &c.Rank, &c.Of, &c.Count); err != nil {
+				return err
+			}
+			counts = append(counts, c)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, isms.TrendOfCounts(r, counts))
+	}
+	return out, nil
 }
 
 func (t *tx) closedRuns(orgID string) ([]isms.Assessment, error) {

@@ -81,7 +81,9 @@ func (a *app) assessmentList(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	ctx := r.Context()
 	tr := c.tr()
 	p := parseList(assessmentListSpec, orgPath(c.Org.Slug, "/assessments"), r.URL.Query())
-	page, err := a.DB.Assessments(ctx, c.Actor, p.query())
+	q := p.query()
+	q.Brief = true
+	page, err := a.DB.Assessments(ctx, c.Actor, q)
 	if err != nil {
 		return err
 	}
@@ -122,12 +124,6 @@ func (a *app) assessmentList(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	return a.render(w, r, http.StatusOK, "assessment_list", v)
 }
 
-// snapshotRow is one risk of a snapshot as the detail page shows it.
-type snapshotRow struct {
-	isms.SnapshotLine
-	Inherent, Residual, Current snapLevel
-}
-
 // snapLevel is a frozen rating ready to show.
 type snapLevel struct {
 	Label, Class string
@@ -140,16 +136,119 @@ func snapLevelOf(r isms.SnapRating, of int) snapLevel {
 	return snapLevel{Label: r.Label, Class: levelClass(r.Rank, of), Likelihood: r.Likelihood, Consequence: r.Consequence, Rated: r.Rated()}
 }
 
-func snapshotRowOf(l isms.SnapshotLine) snapshotRow {
-	return snapshotRow{SnapshotLine: l, Inherent: snapLevelOf(l.Inherent, l.LevelCount), Residual: snapLevelOf(l.Residual, l.LevelCount),
-		Current: snapLevelOf(l.Current, l.LevelCount)}
+// snapshotPageSize is how many risks one page of a snapshot shows.
+const snapshotPageSize = 50
+
+// snapshotRows writes the rows of a snapshot's table: each risk with its
+// criteria version and its three frozen ratings.
+func snapshotRows(tr i18n.Translator, slug string, lines []isms.SnapshotLine) template.HTML {
+	notRated := tr.T("web.assess.not_rated")
+	m := newMarkup(len(lines))
+	for _, l := range lines {
+		m.raw("\n<tr><td>")
+		m.link("ref", orgPath(slug, "/risks/"+l.RiskID), l.RiskRef)
+		m.raw("</td>")
+		m.cell("wrap", l.Title)
+		m.raw("<td>")
+		if l.CriteriaNumber != 0 {
+			m.text(tr.T("web.assess.criteria_n", l.CriteriaNumber))
+		} else {
+			m.mutedText("—")
+		}
+		m.raw("</td>")
+		for _, r := range [...]isms.SnapRating{l.Inherent, l.Residual, l.Current} {
+			m.raw("<td>")
+			if r.Rated() {
+				m.pill(levelClass(r.Rank, l.LevelCount), r.Label)
+				m.raw(" ")
+				m.mutedText(strconv.Itoa(r.Likelihood) + " × " + strconv.Itoa(r.Consequence))
+			} else {
+				m.mutedText(notRated)
+			}
+			m.raw("</td>")
+		}
+		m.raw("</tr>")
+	}
+	return m.html()
+}
+
+// snapshotPager is the paging below a snapshot's table: which risks show,
+// the links to the previous and next pages, and numbered links to the
+// first, the last and the pages around the current one.
+type snapshotPager struct {
+	Shown            string
+	PrevURL, NextURL string
+	Pages            []pageLink
+}
+
+// pageLink is one numbered page link; Gap stands for pages left out.
+type pageLink struct {
+	N          int
+	URL, Label string
+	Current    bool
+	Gap        bool
+}
+
+// snapshotPage reads which page of a snapshot of total risks the request
+// asks for (?page=, from 1); a page past the end shows the last.
+func snapshotPage(r *http.Request, total int) (page, pages int) {
+	pages = max(1, (total+snapshotPageSize-1)/snapshotPageSize)
+	page, err := strconv.Atoi(r.URL.Query().Get("page"))
+	if err != nil || page < 1 {
+		page = 1
+	}
+	return min(page, pages), pages
+}
+
+// snapshotPagerOf links the pages of a snapshot of total risks shown at
+// base, page of pages showing shown risks. The links lead back to the
+// table's heading.
+func snapshotPagerOf(tr i18n.Translator, base string, page, pages, shown, total int) snapshotPager {
+	url := func(n int) string {
+		if n == 1 {
+			return base + "#snapshot-title"
+		}
+		return base + "?page=" + strconv.Itoa(n) + "#snapshot-title"
+	}
+	first := (page - 1) * snapshotPageSize
+	p := snapshotPager{Shown: tr.T("web.assess.snapshot_shown", min(first+1, total), first+shown, total)}
+	if pages < 2 {
+		return p
+	}
+	if page > 1 {
+		p.PrevURL = url(page - 1)
+	}
+	if page < pages {
+		p.NextURL = url(page + 1)
+	}
+	link := func(n int) {
+		p.Pages = append(p.Pages, pageLink{N: n, URL: url(n), Label: tr.T("web.pager.page", n), Current: n == page})
+	}
+	// The first and last pages and two either side of this one; a gap of
+	// a single page shows that page instead.
+	last := 0
+	for n := 1; n <= pages; n++ {
+		if n != 1 && n != pages && (n < page-2 || n > page+2) {
+			continue
+		}
+		switch {
+		case n == last+2:
+			link(last + 1)
+		case n > last+2:
+			p.Pages = append(p.Pages, pageLink{Gap: true})
+		}
+		link(n)
+		last = n
+	}
+	return p
 }
 
 type assessmentPage struct {
 	Row          assessmentRow
 	Participants []string
 	Others       []string
-	Snapshot     []snapshotRow
+	Snapshot     template.HTML // the rows of this page of the snapshot
+	Pager        snapshotPager
 	History      []historyView
 	CanManage    bool
 	Notice       string
@@ -163,10 +262,6 @@ func (a *app) showAssessment(w http.ResponseWriter, r *http.Request, c *reqCtx, 
 	ctx := r.Context()
 	tr := c.tr()
 	x, err := a.DB.Assessment(ctx, c.Actor, id)
-	if err != nil {
-		return err
-	}
-	lines, err := a.DB.AssessmentSnapshot(ctx, c.Actor, id)
 	if err != nil {
 		return err
 	}
@@ -186,8 +281,14 @@ func (a *app) showAssessment(w http.ResponseWriter, r *http.Request, c *reqCtx, 
 	if x.OtherParticipants != "" {
 		d.Others = strings.Split(x.OtherParticipants, "\n")
 	}
-	for _, l := range lines {
-		d.Snapshot = append(d.Snapshot, snapshotRowOf(l))
+	if x.Closed() && x.Lines > 0 {
+		page, pages := snapshotPage(r, x.Lines)
+		lines, err := a.DB.AssessmentSnapshotPage(ctx, c.Actor, id, (page-1)*snapshotPageSize, snapshotPageSize)
+		if err != nil {
+			return err
+		}
+		d.Snapshot = snapshotRows(tr, c.Org.Slug, lines)
+		d.Pager = snapshotPagerOf(tr, orgPath(c.Org.Slug, "/assessments/"+x.ID), page, pages, len(lines), x.Lines)
 	}
 	d.History = recordHistory(tr, c.Org, hist, users, func(field, v string) string {
 		if v == "" {
