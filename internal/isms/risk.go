@@ -647,9 +647,13 @@ func NewCounts(c RiskCriteria) [][]int {
 }
 
 // AddTo counts rating r in grid g, ignoring unrated or out-of-range values.
-func (r Rating) AddTo(g [][]int) {
+func (r Rating) AddTo(g [][]int) { r.AddCount(g, 1) }
+
+// AddCount counts n risks of rating r in grid g, ignoring unrated or
+// out-of-range values.
+func (r Rating) AddCount(g [][]int, n int) {
 	if r.Rated() && r.Likelihood <= len(g) && r.Consequence <= len(g[r.Likelihood-1]) {
-		g[r.Likelihood-1][r.Consequence-1]++
+		g[r.Likelihood-1][r.Consequence-1] += n
 	}
 }
 

@@ -794,36 +794,31 @@ func (db *DB) RiskHeatMaps(ctx context.Context, a isms.Actor) (isms.RiskHeatMaps
 	}
 	var ok bool
 	err := db.read(ctx, func(t *tx) error {
-		var err error
-		if hm.Criteria, ok, err = t.currentCriteria(a.OrgID); err != nil || !ok {
-			return err
-		}
-		hm.Inherent, hm.Residual, hm.Current = isms.NewCounts(hm.Criteria), isms.NewCounts(hm.Criteria), isms.NewCounts(hm.Criteria)
-		rows, err := t.Query(`SELECT inherent_likelihood, inherent_consequence, residual_likelihood, residual_consequence, treatment,
-			(SELECT COUNT(*) `+actionsOfRisk+` AND x.status <> 'cancelled'), (SELECT COUNT(*) `+actionsOfRisk+` AND x.status = 'done')
-			FROM risks WHERE org_id = $1 AND archived_at IS NULL AND criteria_id = $2 AND inherent_rank > 0`, a.OrgID, hm.Criteria.ID)
+		vs, err := t.keptCriteria(a.OrgID)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var r isms.Risk
-			if err := rows.Scan(&r.Inherent.Likelihood, &r.Inherent.Consequence, &r.Residual.Likelihood, &r.Residual.Consequence,
-				treatmentCol{&r.Treatment}, &r.ActionsTotal, &r.ActionsDone); err != nil {
-				return err
+		for _, v := range vs {
+			if v.Status == isms.CriteriaApproved {
+				hm.Criteria, ok = v, true
+				break
 			}
-			r.Inherent.AddTo(hm.Inherent)
-			r.Residual.AddTo(hm.Residual)
-			r.CurrentResidual().AddTo(hm.Current)
 		}
-		if err := rows.Err(); err != nil {
+		if !ok {
+			return nil
+		}
+		c, err := t.heatMapCounts(a.OrgID, hm.Criteria.ID)
+		if err != nil {
 			return err
 		}
-		if err := t.QueryRow(`SELECT COUNT(*) FROM risks WHERE org_id = $1 AND archived_at IS NULL AND criteria_id IS NOT NULL AND criteria_id <> $2`,
-			a.OrgID, hm.Criteria.ID).Scan(&hm.Older); err != nil {
-			return err
+		hm.Inherent, hm.Residual, hm.Current = isms.NewCounts(hm.Criteria), isms.NewCounts(hm.Criteria), isms.NewCounts(hm.Criteria)
+		for _, g := range c.groups {
+			g.risk.Inherent.AddCount(hm.Inherent, g.n)
+			g.risk.Residual.AddCount(hm.Residual, g.n)
+			g.risk.CurrentResidual().AddCount(hm.Current, g.n)
 		}
-		return t.QueryRow(`SELECT COUNT(*) FROM risks WHERE org_id = $1 AND archived_at IS NULL AND inherent_rank = 0`, a.OrgID).Scan(&hm.Unrated)
+		hm.Older, hm.Unrated = c.older, c.unrated
+		return nil
 	})
 	return hm, ok, err
 }
@@ -838,7 +833,7 @@ func (db *DB) RiskTreatmentPlan(ctx context.Context, a isms.Actor) ([]isms.PlanE
 	var out []isms.PlanEntry
 	err := db.read(ctx, func(t *tx) error {
 		rows, err := t.Query(`SELECT `+risks.selectList()+` FROM risks WHERE org_id = $1 AND archived_at IS NULL
-			AND (treatment <> '' OR EXISTS (SELECT 1 `+actionsOfRisk+`)) ORDER BY sort_priority, id`, a.OrgID)
+			AND `+inPlan+` ORDER BY sort_priority, id`, a.OrgID)
 		if err != nil {
 			return err
 		}
@@ -875,27 +870,11 @@ func (db *DB) RiskTreatmentPlan(ctx context.Context, a isms.Actor) ([]isms.PlanE
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if !Linkable("control") {
-			return nil
-		}
-		c := linkable["control"]
-		rows, err = t.Query(`SELECT l.from_id, l.to_id, l.note, COALESCE(c.`+c.ref+`, ''), COALESCE(c.`+c.title+`, '')
-			FROM record_links l LEFT JOIN `+c.table+` c ON c.org_id = l.org_id AND c.id = l.to_id
-			WHERE l.org_id = $1 AND l.from_type = 'risk' AND l.to_type = 'control' ORDER BY 4, l.to_id`, a.OrgID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			l := isms.Link{FromType: "risk", ToType: "control"}
-			if err := rows.Scan(&l.FromID, &l.ToID, &l.Note, &l.OtherRef, &l.OtherTitle); err != nil {
-				return err
-			}
+		return t.plannedControls(a.OrgID, nil, func(l isms.Link) {
 			if i, ok := index[l.FromID]; ok {
 				out[i].Controls = append(out[i].Controls, l)
 			}
-		}
-		return rows.Err()
+		})
 	})
 	return out, err
 }

@@ -1,9 +1,9 @@
 package web
 
 import (
-	"fmt"
 	"html"
 	"html/template"
+	"strconv"
 	"strings"
 
 	"github.com/holdfast-isms/holdfast/internal/i18n"
@@ -56,57 +56,116 @@ func heatMap(tr i18n.Translator, c isms.RiskCriteria, counts [][]int, title stri
 	nl, nc := len(c.Likelihood), len(c.Consequence)
 	const cell, left, top, bottom = 72, 132, 8, 64
 	w, h := left+nc*cell+8, top+nl*cell+bottom
-	var b strings.Builder
-	esc := html.EscapeString
-	id := "hm-" + strings.ToLower(strings.ReplaceAll(keyPart(title), " ", "-"))
-	fmt.Fprintf(&b, `<svg class="heatmap" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="group" aria-labelledby="%s">`, w, h, w, h, id)
-	fmt.Fprintf(&b, `<title id="%s">%s</title>`, id, esc(title))
+	var b svgWriter
+	b.Grow(2048 + nl*nc*640)
+	// What the cells of a level share, worked out once per level.
+	type ink struct {
+		lv                levelView
+		colour, fg, label string // escaped; the label clipped
+	}
+	inks := make(map[string]ink, len(c.Levels))
+	id := html.EscapeString("hm-" + strings.ToLower(strings.ReplaceAll(keyPart(title), " ", "-")))
+	b.put(`<svg class="heatmap" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 `, w)
+	b.put(" ", h)
+	b.put(`" width="`, w)
+	b.put(`" height="`, h)
+	b.str(`" role="group" aria-labelledby="` + id + `"><title id="` + id + `">`)
+	b.esc(title)
+	b.str(`</title>`)
 	for i := 0; i < nl; i++ {
 		l := nl - i // highest likelihood at the top
 		y := top + i*cell
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-size="12" fill="#1f2933">%s</text>`, left-8, y+cell/2+4, esc(clip(c.Likelihood[l-1].Label, 18)))
+		b.label(left-8, y+cell/2+4, "end", clip(c.Likelihood[l-1].Label, 18))
 		for v := 1; v <= nc; v++ {
 			x := left + (v-1)*cell
 			n := 0
 			if l-1 < len(counts) && v-1 < len(counts[l-1]) {
 				n = counts[l-1][v-1]
 			}
-			lv := levelOf(c, matrixKey(c, l, v))
-			label := tr.T("web.risks.heatmap_cell", c.Likelihood[l-1].Label, c.Consequence[v-1].Label, lv.Label, n)
+			key := matrixKey(c, l, v)
+			k, ok := inks[key]
+			if !ok {
+				k.lv = levelOf(c, key)
+				k.colour, k.fg, k.label = html.EscapeString(k.lv.Colour), isms.TextColour(k.lv.Colour), html.EscapeString(clip(k.lv.Label, 12))
+				inks[key] = k
+			}
+			label := html.EscapeString(tr.T("web.risks.heatmap_cell", c.Likelihood[l-1].Label, c.Consequence[v-1].Label, k.lv.Label, n))
 			u := ""
 			if n > 0 && cellURL != nil {
 				u = cellURL(l, v)
 			}
 			if u != "" {
-				fmt.Fprintf(&b, `<a href="%s" aria-label="%s">`, esc(u), esc(label))
+				b.str(`<a href="`)
+				b.esc(u)
+				b.str(`" aria-label="`)
 			} else {
-				fmt.Fprintf(&b, `<g role="img" aria-label="%s">`, esc(label))
+				b.str(`<g role="img" aria-label="`)
 			}
-			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#ffffff" stroke-width="2"><title>%s</title></rect>`,
-				x, y, cell, cell, esc(lv.Colour), esc(label))
-			fg := isms.TextColour(lv.Colour)
+			b.str(label)
+			b.put(`"><rect x="`, x)
+			b.put(`" y="`, y)
+			b.put(`" width="`, cell)
+			b.put(`" height="`, cell)
+			b.str(`" fill="` + k.colour + `" stroke="#ffffff" stroke-width="2"><title>` + label + `</title></rect>`)
 			if n > 0 {
-				fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" font-size="22" font-weight="700" fill="%s"%s>%d</text>`,
-					x+cell/2, y+cell/2+4, fg, underline(u), n)
+				b.put(`<text x="`, x+cell/2)
+				b.put(`" y="`, y+cell/2+4)
+				b.str(`" text-anchor="middle" font-size="22" font-weight="700" fill="` + k.fg + `"` + underline(u))
+				b.put(`>`, n)
+				b.str(`</text>`)
 			}
-			fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" font-size="10" fill="%s">%s</text>`, x+cell/2, y+cell-8, fg, esc(clip(lv.Label, 12)))
+			b.put(`<text x="`, x+cell/2)
+			b.put(`" y="`, y+cell-8)
+			b.str(`" text-anchor="middle" font-size="10" fill="` + k.fg + `">` + k.label + `</text>`)
 			if u != "" {
-				b.WriteString(`</a>`)
+				b.str(`</a>`)
 			} else {
-				b.WriteString(`</g>`)
+				b.str(`</g>`)
 			}
 		}
 	}
 	for v := 1; v <= nc; v++ {
-		x := left + (v-1)*cell + cell/2
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" font-size="12" fill="#1f2933">%s</text>`, x, top+nl*cell+18, esc(clip(c.Consequence[v-1].Label, 12)))
+		b.label(left+(v-1)*cell+cell/2, top+nl*cell+18, "middle", clip(c.Consequence[v-1].Label, 12))
 	}
-	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" font-size="12" font-weight="700" fill="#1f2933">%s</text>`,
-		left+nc*cell/2, top+nl*cell+44, esc(tr.T("web.risks.consequence_axis")))
-	fmt.Fprintf(&b, `<text x="14" y="%d" text-anchor="middle" font-size="12" font-weight="700" fill="#1f2933" transform="rotate(-90 14 %d)">%s</text>`,
-		top+nl*cell/2, top+nl*cell/2, esc(tr.T("web.risks.likelihood_axis")))
-	b.WriteString(`</svg>`)
+	b.put(`<text x="`, left+nc*cell/2)
+	b.put(`" y="`, top+nl*cell+44)
+	b.str(`" text-anchor="middle" font-size="12" font-weight="700" fill="#1f2933">`)
+	b.esc(tr.T("web.risks.consequence_axis"))
+	b.put(`</text><text x="14" y="`, top+nl*cell/2)
+	b.put(`" text-anchor="middle" font-size="12" font-weight="700" fill="#1f2933" transform="rotate(-90 14 `, top+nl*cell/2)
+	b.str(`)">`)
+	b.esc(tr.T("web.risks.likelihood_axis"))
+	b.str(`</text></svg>`)
 	return template.HTML(b.String()) // every text above is escaped
+}
+
+// svgWriter writes the heat map's SVG without fmt: a map has a hundred
+// elements or so, and formatting them through fmt was most of the heat
+// map page's work.
+type svgWriter struct {
+	strings.Builder
+	scratch [20]byte
+}
+
+// str writes s as it is: the writer's own markup, or text escaped before.
+func (b *svgWriter) str(s string) { b.WriteString(s) }
+
+// esc writes s escaped for element content or a quoted attribute.
+func (b *svgWriter) esc(s string) { b.WriteString(html.EscapeString(s)) }
+
+// put writes s, then n in decimal.
+func (b *svgWriter) put(s string, n int) {
+	b.WriteString(s)
+	b.Write(strconv.AppendInt(b.scratch[:0], int64(n), 10))
+}
+
+// label writes an axis label: 12-point dark text anchored at x, y.
+func (b *svgWriter) label(x, y int, anchor, text string) {
+	b.put(`<text x="`, x)
+	b.put(`" y="`, y)
+	b.str(`" text-anchor="` + anchor + `" font-size="12" fill="#1f2933">`)
+	b.esc(text)
+	b.str(`</text>`)
 }
 
 func underline(u string) string {

@@ -1312,12 +1312,11 @@ func (a *app) heatMapPage(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 	d := &heatMapPage{HasCrit: ok, Criteria: hm.Criteria, Older: hm.Older, Unrated: hm.Unrated,
 		RerateURL: orgPath(c.Org.Slug, "/risks/rerate"), UnratedURL: orgPath(c.Org.Slug, "/risks?status=identified")}
 	if ok {
+		// A cell links to the register filtered on it.
+		list := orgPath(c.Org.Slug, "/risks") + "?criteria_id=" + url.QueryEscape(hm.Criteria.ID) + "&"
 		cellURL := func(prefix string) func(l, v int) string {
 			return func(l, v int) string {
-				q := url.Values{}
-				q.Set(prefix+"_cell", fmt.Sprintf("%d-%d", l, v))
-				q.Set("criteria_id", hm.Criteria.ID)
-				return withQuery(orgPath(c.Org.Slug, "/risks"), q)
+				return list + prefix + "_cell=" + strconv.Itoa(l) + "-" + strconv.Itoa(v)
 			}
 		}
 		d.Inherent = heatMap(tr, hm.Criteria, hm.Inherent, tr.T("web.risks.heatmap_inherent"), cellURL("inherent"))
@@ -1335,25 +1334,23 @@ func (a *app) heatMapPage(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 	return a.render(w, r, http.StatusOK, "risk_heatmap", v)
 }
 
-// planPage is the risk treatment plan (clauses 6.1.3 e and 8.3).
+// planPage is a page of the risk treatment plan (clauses 6.1.3 e and
+// 8.3): fifty risks at a time in priority order, under the figures of the
+// whole plan.
 type planPage struct {
-	Entries  []planEntry
-	Progress isms.PlanProgress
-	Percent  int
-	Today    string
-}
-
-type planEntry struct {
-	Row      riskRow
-	Options  []string
-	Actions  []actionView
-	Controls []isms.Link
+	Total            int // risks in the whole plan
+	Shown            int
+	Progress         isms.PlanProgress
+	Percent          int
+	Body             template.HTML // the table's rows
+	PrevURL, NextURL string
 }
 
 func (a *app) planPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	ctx := r.Context()
 	tr := c.tr()
-	plan, err := a.DB.RiskTreatmentPlan(ctx, c.Actor)
+	today := orgToday(c.Org)
+	page, progress, err := a.DB.RiskTreatmentPlanPage(ctx, c.Actor, r.URL.Query().Get("cursor"), isms.DefaultLimit, today)
 	if err != nil {
 		return err
 	}
@@ -1361,25 +1358,114 @@ func (a *app) planPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error 
 	if err != nil {
 		return err
 	}
-	today := orgToday(c.Org)
-	d := &planPage{Progress: isms.Progress(plan, today), Today: today}
-	if d.Progress.Actions > 0 {
-		d.Percent = d.Progress.Done * 100 / d.Progress.Actions
+	d := &planPage{Total: page.Total, Shown: len(page.Items), Progress: progress}
+	if progress.Actions > 0 {
+		d.Percent = progress.Done * 100 / progress.Actions
 	}
-	for _, e := range plan {
-		pe := planEntry{Row: cs.row(e.Risk, today), Controls: e.Controls}
-		for _, o := range e.Risk.Treatment {
-			pe.Options = append(pe.Options, tr.T("treatment."+string(o)))
-		}
-		for _, x := range e.Actions {
-			pe.Actions = append(pe.Actions, actionView{Action: x, Overdue: x.Overdue(today)})
-		}
-		d.Entries = append(d.Entries, pe)
+	d.Body = planRows(tr, c.Org, cs, page.Items, orgPath(c.Org.Slug, "/risks/"), today)
+	base := orgPath(c.Org.Slug, "/risks/plan")
+	if page.PrevCursor != "" {
+		d.PrevURL = withQuery(base, url.Values{"cursor": {page.PrevCursor}})
+	}
+	if page.NextCursor != "" {
+		d.NextURL = withQuery(base, url.Values{"cursor": {page.NextCursor}})
 	}
 	v := a.view(c, tr.T("web.risks.plan_title"), crumb{tr.T("web.nav.area.6"), orgPath(c.Org.Slug, "/areas/6")}, crumb{tr.T("web.risks.title"), orgPath(c.Org.Slug, "/risks")})
 	v.Nav = "risks"
 	v.Data = d
 	return a.render(w, r, http.StatusOK, "risk_plan", v)
+}
+
+// planRows writes the treatment plan table's rows: per risk its
+// treatment options, planned controls, actions, expected and current
+// residual levels, plan approval and acceptance. riskBase is the path a
+// risk's id is appended to.
+func planRows(tr i18n.Translator, o isms.Organisation, cs criteriaSet, entries []isms.PlanEntry, riskBase, today string) template.HTML {
+	m := newMarkup(len(entries))
+	options, statuses := newLabelCache(tr, "treatment."), newLabelCache(tr, "action_status.")
+	noOwner, noActions, overdue := tr.T("web.risks.no_owner"), tr.T("web.risks.no_actions"), tr.T("web.risks.overdue")
+	approved, notApproved, expired := tr.T("web.risks.plan_is_approved"), tr.T("web.risks.plan_not_approved"), tr.T("web.risks.acceptance.expired")
+	level := func(l levelView) {
+		m.raw("<td>")
+		if l.Label != "" {
+			m.pill(l.Class, l.Label)
+		} else {
+			m.raw(`<span class="muted">—</span>`)
+		}
+		m.raw("</td>")
+	}
+	for _, e := range entries {
+		r := cs.row(e.Risk, today)
+		u := riskBase + r.ID
+		m.recordTitle(u, r.Ref, r.Title, "")
+		m.raw(`<br><span class="muted small">`)
+		if r.OwnerName != "" {
+			m.text(r.OwnerName)
+		} else {
+			m.text(noOwner)
+		}
+		m.raw("</span></td><td>")
+		for i, opt := range r.Treatment {
+			if i > 0 {
+				m.raw(", ")
+			}
+			m.text(options.get(string(opt)))
+		}
+		m.raw("</td><td>")
+		for _, l := range e.Controls {
+			m.raw(`<span class="ref">`)
+			m.text(l.OtherRef)
+			m.raw("</span> ")
+			m.text(l.OtherTitle)
+			m.raw("<br>")
+		}
+		if len(e.Controls) == 0 {
+			m.raw(`<span class="muted">—</span>`)
+		}
+		m.raw("</td><td>")
+		for _, x := range e.Actions {
+			m.raw(`<div><span class="mono">`)
+			m.text(x.Ref)
+			m.raw("</span> ")
+			m.text(x.Title)
+			m.raw(" · ")
+			m.text(x.ResponsibleName)
+			if x.DueDate != "" {
+				m.raw(" · ")
+				m.time(x.DueDate, o.FormatCalendarDate(x.DueDate))
+			}
+			m.raw(" · ")
+			m.text(statuses.get(string(x.Status)))
+			if x.Overdue(today) {
+				m.raw(` <span class="overdue">` + overdueIcon + " ")
+				m.text(overdue)
+				m.raw("</span>")
+			}
+			m.raw("</div>")
+		}
+		if len(e.Actions) == 0 {
+			m.mutedText(noActions)
+		}
+		m.raw("</td>")
+		level(r.ResidualLv)
+		level(r.CurrentLv)
+		m.raw("<td>")
+		if r.PlanApprovedAt != "" {
+			m.pill("pill-success", approved)
+		} else {
+			m.pill("pill-neutral", notApproved)
+		}
+		switch r.Acceptance {
+		case isms.AcceptanceValid:
+			m.raw("<br>")
+			m.pill("pill-success", tr.T("web.risks.accepted_until", o.FormatCalendarDate(r.AcceptedUntil)))
+		case isms.AcceptanceExpired:
+			m.raw("<br>")
+			m.pill("pill-danger", expired)
+		}
+		m.raw("</td></tr>")
+	}
+	return m.html()
 }
 
 // exportRisks sends the risks matching the list's filters as a workbook.

@@ -1,0 +1,219 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/holdfast-isms/holdfast/internal/isms"
+)
+
+// inPlan selects the risks the treatment plan lists: those with a
+// treatment option or a treatment action. The action is looked up risk by
+// risk: written as EXISTS, PostgreSQL may instead hash the risk actions of
+// every organisation to list a page of fifty risks.
+const inPlan = `(treatment <> '' OR (SELECT 1 ` + actionsOfRisk + ` LIMIT 1) IS NOT NULL)`
+
+// planCounts counts the risks of the whole plan and its treatment actions
+// (cancelled ones left out): done, and open past their due date on $2.
+// Every action of an active risk puts the risk in the plan, so the
+// actions of the plan are those of the active risks.
+const planCounts = `SELECT (SELECT COUNT(*) FROM risks WHERE org_id = $1 AND archived_at IS NULL AND ` + inPlan + `),
+	COUNT(*),
+	COALESCE(SUM(CASE WHEN x.` + actionDone + ` THEN 1 ELSE 0 END), 0),
+	COALESCE(SUM(CASE WHEN x.status NOT IN ('done', 'cancelled') AND x.due_date <> '' AND x.due_date < $2 THEN 1 ELSE 0 END), 0)
+	FROM actions x WHERE x.org_id = $1 AND x.serves_type = 'risk' AND x.archived_at IS NULL AND x.` + actionCounts + `
+	AND EXISTS (SELECT 1 FROM risks r WHERE r.org_id = x.org_id AND r.id = x.serves_id AND r.archived_at IS NULL)`
+
+// RiskTreatmentPlanPage returns a page of the risk treatment plan in the
+// order of RiskTreatmentPlan: up to limit risks (isms.DefaultLimit when
+// 0) from the start, or after or before at (a page's NextCursor or
+// PrevCursor). Total is the number of risks in the whole plan, and
+// progress counts the whole plan's actions, overdue meaning open past
+// their due date on today (YYYY-MM-DD in the organisation's time zone).
+//
+// An entry holds what the plan shows, not whole records: of the risk its
+// reference, title, owner's name, criteria version, ratings' cells and
+// levels, treatment options, plan approval, acceptance and action counts;
+// of each action its reference, title, responsible's name, due date and
+// status; and the planned controls. RiskTreatmentPlan has them whole.
+func (db *DB) RiskTreatmentPlanPage(ctx context.Context, a isms.Actor, at string, limit int, today string) (isms.Page[isms.PlanEntry], isms.PlanProgress, error) {
+	var page isms.Page[isms.PlanEntry]
+	var p isms.PlanProgress
+	if err := a.Require(isms.PermReadRegisters); err != nil {
+		return page, p, err
+	}
+	if limit == 0 {
+		limit = isms.DefaultLimit
+	}
+	if limit < 1 || limit > isms.MaxLimit {
+		return page, p, isms.Invalid("limit", "validation.limit", isms.MaxLimit)
+	}
+	if !isms.ValidDate(today) {
+		return page, p, isms.Invalid("today", "validation.date")
+	}
+	var c cursor
+	if at != "" {
+		var err error
+		if c, err = decodeCursor(at); err != nil {
+			return page, p, err
+		}
+		if _, ok := c.V.(int64); !ok {
+			return page, p, isms.Invalid("cursor", "validation.cursor")
+		}
+	}
+	err := db.read(ctx, func(t *tx) error {
+		if err := t.counts(a.OrgID, planCounts, []any{a.OrgID, today}, &page.Total, &p.Actions, &p.Done, &p.Overdue); err != nil {
+			return err
+		}
+		p.Open = p.Actions - p.Done
+		if page.Total == 0 {
+			return nil
+		}
+		keys, more, err := t.planRisks(a.OrgID, c, at != "", limit, &page)
+		if err != nil || len(page.Items) == 0 {
+			return err
+		}
+		n := len(page.Items)
+		if (!c.B && more) || (c.B && at != "") {
+			page.NextCursor = encodeCursor(cursor{V: keys[n-1], ID: page.Items[n-1].Risk.ID})
+		}
+		if (c.B && more) || (!c.B && at != "") {
+			page.PrevCursor = encodeCursor(cursor{V: keys[0], ID: page.Items[0].Risk.ID, B: true})
+		}
+		return t.fillPlanEntries(a.OrgID, page.Items)
+	})
+	return page, p, err
+}
+
+// planRisks reads a page of the plan's risks into page, in display
+// order, with their sort keys; more tells whether the plan goes on past
+// the page in the direction read.
+func (t *tx) planRisks(orgID string, c cursor, after bool, limit int, page *isms.Page[isms.PlanEntry]) (keys []int64, more bool, err error) {
+	args := []any{orgID}
+	cond, dir := "", "ASC"
+	if after {
+		op := ">"
+		if c.B {
+			op, dir = "<", "DESC"
+		}
+		cond = " AND (sort_priority, id) " + op + " ($2, $3)"
+		args = append(args, c.V, c.ID)
+	}
+	page.Items = make([]isms.PlanEntry, 0, limit+1)
+	keys = make([]int64, 0, limit+1)
+	err = t.each(`SELECT id, ref, title, owner_id, criteria_id, criteria_number,
+		inherent_likelihood, inherent_consequence, inherent_level, residual_likelihood, residual_consequence, residual_level,
+		treatment, plan_approved_at, accepted_until, sort_priority
+		FROM risks WHERE org_id = $1 AND archived_at IS NULL AND `+inPlan+cond+`
+		ORDER BY sort_priority `+dir+`, id `+dir+` LIMIT `+fmt.Sprint(limit+1), args, func(rows *sql.Rows) error {
+		page.Items = append(page.Items, isms.PlanEntry{})
+		r := &page.Items[len(page.Items)-1].Risk
+		var key int64
+		if err := rows.Scan(&r.ID, &r.Ref, &r.Title, nullText{&r.OwnerID}, nullText{&r.CriteriaID}, &r.CriteriaNumber,
+			&r.Inherent.Likelihood, &r.Inherent.Consequence, &r.Inherent.Level, &r.Residual.Likelihood, &r.Residual.Consequence, &r.Residual.Level,
+			treatmentCol{&r.Treatment}, &r.PlanApprovedAt, &r.AcceptedUntil, &key); err != nil {
+			return err
+		}
+		r.OrgID = orgID
+		keys = append(keys, key)
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	if more = len(page.Items) > limit; more {
+		page.Items, keys = page.Items[:limit], keys[:limit]
+	}
+	if c.B && after { // read backwards: put back in display order
+		for i, j := 0, len(page.Items)-1; i < j; i, j = i+1, j-1 {
+			page.Items[i], page.Items[j] = page.Items[j], page.Items[i]
+			keys[i], keys[j] = keys[j], keys[i]
+		}
+	}
+	return keys, more, nil
+}
+
+// fillPlanEntries adds to the entries their treatment actions, by due
+// date, their action counts, planned controls and the names of owners
+// and of those responsible.
+func (t *tx) fillPlanEntries(orgID string, entries []isms.PlanEntry) error {
+	index := make(map[string]int, len(entries))
+	ids := make([]string, len(entries))
+	for i, e := range entries {
+		index[e.Risk.ID] = i
+		ids[i] = e.Risk.ID
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, orgID)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	err := t.each(`SELECT id, ref, title, responsible_id, due_date, status, serves_id FROM actions
+		WHERE org_id = $1 AND serves_type = 'risk' AND serves_id IN (`+placeholders(2, len(ids))+`) AND archived_at IS NULL
+		ORDER BY CASE WHEN due_date = '' THEN 1 ELSE 0 END, due_date, created_at, id`, args, func(rows *sql.Rows) error {
+		x := isms.Action{ServesType: "risk"}
+		if err := rows.Scan(&x.ID, &x.Ref, &x.Title, nullText{&x.ResponsibleID}, &x.DueDate, &x.Status, &x.ServesID); err != nil {
+			return err
+		}
+		x.OrgID = orgID
+		e := &entries[index[x.ServesID]]
+		e.Actions = append(e.Actions, x)
+		if x.Status != isms.ActionCancelled {
+			e.Risk.ActionsTotal++
+		}
+		if x.Status == isms.ActionDone {
+			e.Risk.ActionsDone++
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := t.plannedControls(orgID, ids, func(l isms.Link) {
+		e := &entries[index[l.FromID]]
+		e.Controls = append(e.Controls, l)
+	}); err != nil {
+		return err
+	}
+	var refs []userRef
+	for i := range entries {
+		r := &entries[i].Risk
+		refs = append(refs, userRef{r.OwnerID, &r.OwnerName})
+		for j := range entries[i].Actions {
+			x := &entries[i].Actions[j]
+			refs = append(refs, userRef{x.ResponsibleID, &x.ResponsibleName})
+		}
+	}
+	return t.nameUsers(orgID, refs)
+}
+
+// plannedControls calls add with each control linked from the
+// organisation's risks (only from riskIDs, unless nil), by the control's
+// reference.
+func (t *tx) plannedControls(orgID string, riskIDs []string, add func(isms.Link)) error {
+	c, ok := linkable["control"]
+	if !ok {
+		return nil
+	}
+	args := make([]any, 0, len(riskIDs)+1)
+	args = append(args, orgID)
+	cond := ""
+	if riskIDs != nil {
+		for _, id := range riskIDs {
+			args = append(args, id)
+		}
+		cond = ` AND l.from_id IN (` + placeholders(2, len(riskIDs)) + `)`
+	}
+	return t.each(`SELECT l.from_id, l.to_id, l.note, COALESCE(c.`+c.ref+`, ''), COALESCE(c.`+c.title+`, '')
+		FROM record_links l LEFT JOIN `+c.table+` c ON c.org_id = l.org_id AND c.id = l.to_id
+		WHERE l.org_id = $1 AND l.from_type = 'risk' AND l.to_type = 'control'`+cond+` ORDER BY 4, l.to_id`, args,
+		func(rows *sql.Rows) error {
+			l := isms.Link{FromType: "risk", ToType: "control"}
+			if err := rows.Scan(&l.FromID, &l.ToID, &l.Note, &l.OtherRef, &l.OtherTitle); err != nil {
+				return err
+			}
+			add(l)
+			return nil
+		})
+}

@@ -1,0 +1,165 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/holdfast-isms/holdfast/internal/isms"
+	"github.com/holdfast-isms/holdfast/internal/store"
+	"github.com/holdfast-isms/holdfast/internal/storetest"
+)
+
+// planShown is what the plan's page shows of an entry.
+func planShown(e isms.PlanEntry) string {
+	r := e.Risk
+	s := fmt.Sprintf("%s %s %q owner=%q %v residual=%s current=%s approved=%t accepted=%s |", r.ID, r.Ref, r.Title, r.OwnerName,
+		r.Treatment, r.Residual.Level, r.CurrentResidual().Level, r.PlanApprovedAt != "", r.AcceptedUntil)
+	for _, x := range e.Actions {
+		s += fmt.Sprintf(" %s %s %q %q %s %s;", x.ID, x.Ref, x.Title, x.ResponsibleName, x.DueDate, x.Status)
+	}
+	s += " |"
+	for _, l := range e.Controls {
+		s += fmt.Sprintf(" %s %s %q;", l.ToID, l.OtherRef, l.OtherTitle)
+	}
+	return s
+}
+
+func TestRiskTreatmentPlanPages(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := storetest.Seed(t, db, "acme")
+		owner, mgr, auditor := f.Owner(), f.Actors[isms.RoleISMSManager], f.Actors[isms.RoleAuditor]
+		db.Now = func() time.Time { return time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC) }
+		const today = "2026-03-01"
+		approvedCriteria(t, db, owner, isms.Preset5x5)
+		ctrl, err := db.CreateControl(ctx, mgr, isms.Control{Meta: isms.Meta{Ref: "BK-1"}, Title: "Backups", Theme: "Technological"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var risks []isms.Risk
+		add := func(r isms.Risk) isms.Risk {
+			t.Helper()
+			r, err := db.CreateRisk(ctx, mgr, r)
+			if err != nil {
+				t.Fatalf("create %s: %v", r.Title, err)
+			}
+			risks = append(risks, r)
+			return r
+		}
+		act := func(r isms.Risk, due string, st isms.ActionStatus) isms.Action {
+			t.Helper()
+			return riskAction(t, db, mgr, r, due, st)
+		}
+		rated := isms.Rating{Likelihood: 4, Consequence: 4}
+		for i := 1; i <= 7; i++ {
+			r := add(isms.Risk{Title: fmt.Sprintf("Risk %d", i), Priority: i, OwnerID: mgr.UserID, Treatment: []isms.TreatmentOption{"modify"},
+				Inherent: rated, Residual: isms.Rating{Likelihood: 2, Consequence: 2}})
+			switch i {
+			case 1:
+				act(r, "2026-02-01", isms.ActionOpen) // overdue
+				act(r, "", isms.ActionDone)
+				if err := db.LinkRisk(ctx, mgr, r.ID, "control", ctrl.ID, "Daily"); err != nil {
+					t.Fatal(err)
+				}
+			case 4:
+				act(r, "2026-04-01", isms.ActionDone)
+				act(r, "2026-01-01", isms.ActionCancelled)
+			}
+		}
+		onlyAction := add(isms.Risk{Title: "Action, no option", Priority: 8})
+		act(onlyAction, "2026-05-01", isms.ActionInProgress)
+		add(isms.Risk{Title: "Neither option nor action", Priority: 9})
+		archivedAction := act(onlyAction, "2026-01-15", isms.ActionOpen)
+		if _, err := db.ArchiveAction(ctx, mgr, archivedAction.ID, archivedAction.Version, true); err != nil {
+			t.Fatal(err)
+		}
+		gone := add(isms.Risk{Title: "Archived", Priority: 10, Treatment: []isms.TreatmentOption{"avoid"}})
+		act(gone, "2026-01-20", isms.ActionOpen)
+		gone, _ = db.Risk(ctx, mgr, gone.ID)
+		if _, err := db.ArchiveRisk(ctx, mgr, gone.ID, gone.Version, true); err != nil {
+			t.Fatal(err)
+		}
+
+		full, err := db.RiskTreatmentPlan(ctx, auditor)
+		if err != nil || len(full) != 8 {
+			t.Fatalf("whole plan: %d entries, %v", len(full), err)
+		}
+		var want []string
+		for _, e := range full {
+			want = append(want, planShown(e))
+		}
+		wantProgress := isms.Progress(full, today)
+		if wantProgress != (isms.PlanProgress{Actions: 4, Done: 2, Overdue: 1, Open: 2}) {
+			t.Fatalf("whole plan's progress %+v", wantProgress)
+		}
+
+		// Pages of three walk the whole plan in its order, each with the
+		// totals of the whole plan.
+		var got []string
+		var prevs []string
+		cursor := ""
+		for n := 1; ; n++ {
+			page, progress, err := db.RiskTreatmentPlanPage(ctx, auditor, cursor, 3, today)
+			if err != nil {
+				t.Fatalf("page %d: %v", n, err)
+			}
+			if page.Total != 8 || progress != wantProgress {
+				t.Fatalf("page %d: total %d, progress %+v", n, page.Total, progress)
+			}
+			if (n == 1) != (page.PrevCursor == "") {
+				t.Fatalf("page %d: previous %q", n, page.PrevCursor)
+			}
+			for _, e := range page.Items {
+				got = append(got, planShown(e))
+			}
+			prevs = append(prevs, page.PrevCursor)
+			if page.NextCursor == "" {
+				if n != 3 || len(page.Items) != 2 {
+					t.Fatalf("last page %d holds %d", n, len(page.Items))
+				}
+				break
+			}
+			if len(page.Items) != 3 {
+				t.Fatalf("page %d holds %d", n, len(page.Items))
+			}
+			cursor = page.NextCursor
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("pages\n got %q\nwant %q", got, want)
+		}
+		// Previous from the last page is the second one again.
+		back, _, err := db.RiskTreatmentPlanPage(ctx, auditor, prevs[2], 3, today)
+		if err != nil || len(back.Items) != 3 || planShown(back.Items[0]) != want[3] || back.NextCursor == "" || back.PrevCursor == "" {
+			t.Fatalf("back to page 2: %d items, %v", len(back.Items), err)
+		}
+		first, _, _ := db.RiskTreatmentPlanPage(ctx, auditor, back.PrevCursor, 3, today)
+		if len(first.Items) != 3 || planShown(first.Items[0]) != want[0] || first.PrevCursor != "" {
+			t.Fatalf("back to page 1: %d items, previous %q", len(first.Items), first.PrevCursor)
+		}
+		e := first.Items[0]
+		if e.Risk.Ref != risks[0].Ref || e.Risk.OwnerName == "" || len(e.Actions) != 2 || e.Actions[0].DueDate != "2026-02-01" ||
+			e.Actions[0].ResponsibleName == "" || len(e.Controls) != 1 || e.Controls[0].OtherTitle != "Backups" {
+			t.Fatalf("first entry %s", planShown(e))
+		}
+
+		// Doing the overdue action shows at once.
+		x := full[0].Actions[0]
+		x.Status, x.CompletionEvidence = isms.ActionDone, "Report"
+		if _, err := db.UpdateAction(ctx, mgr, x, x.Version); err != nil {
+			t.Fatal(err)
+		}
+		if _, p, err := db.RiskTreatmentPlanPage(ctx, auditor, "", 3, today); err != nil || p != (isms.PlanProgress{Actions: 4, Done: 3, Open: 1}) {
+			t.Fatalf("progress after done %+v %v", p, err)
+		}
+
+		if _, _, err := db.RiskTreatmentPlanPage(ctx, auditor, "not-a-cursor", 3, today); isms.ErrorKind(err) != isms.KindInvalid {
+			t.Fatalf("bad cursor: %v", err)
+		}
+		if _, _, err := db.RiskTreatmentPlanPage(ctx, isms.Actor{OrgID: f.Org.ID}, "", 3, today); isms.ErrorKind(err) != isms.KindForbidden {
+			t.Fatalf("no role: %v", err)
+		}
+	})
+}
