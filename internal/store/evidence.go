@@ -54,8 +54,11 @@ var evidenceTable = &table[isms.Evidence]{
 			return "(valid_until = '' OR valid_until >= " + arg(v) + ")", nil
 		},
 	},
-	search:    []string{"ref", "title", "description", "file_name", "url"},
-	brief:     []string{"description", "sha256", "owner_name"},
+	search: []string{"ref", "title", "description", "file_name", "url"},
+	// The list page shows no description, link or file: only the title,
+	// kind, owner and dates. The evidence_brief index holds every column
+	// a brief list reads (migration 00018); the two change together.
+	brief:     []string{"description", "url", "file_name", "file_size", "content_type", "sha256", "owner_name"},
 	userNames: func(e *isms.Evidence) []userRef { return []userRef{{e.OwnerID, &e.OwnerName}} },
 }
 
@@ -66,25 +69,6 @@ const (
 	ExpirySoon    = "soon"    // still valid, expires within isms.ExpiringSoonDays
 )
 
-// EvidenceExpiry counts the organisation's active evidence that has expired
-// and that expires within isms.ExpiringSoonDays, as the list's expiry
-// filters would, in one read.
-func (db *DB) EvidenceExpiry(ctx context.Context, a isms.Actor) (expired, soon int, err error) {
-	if err := a.Require(isms.PermReadRegisters); err != nil {
-		return 0, 0, err
-	}
-	err = db.read(ctx, func(t *tx) error {
-		today, err := t.today(a.OrgID)
-		if err != nil {
-			return err
-		}
-		end := isms.AddDays(today, isms.ExpiringSoonDays+1)
-		return t.counts(a.OrgID, `SELECT COALESCE(SUM(CASE WHEN valid_until < $2 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN valid_until >= $2 THEN 1 ELSE 0 END), 0)
-			FROM evidence WHERE org_id = $1 AND archived_at IS NULL AND valid_until > '' AND valid_until < $3`, []any{a.OrgID, today, end}, &expired, &soon)
-	})
-	return expired, soon, err
-}
-
 // EvidenceList lists the organisation's evidence. The filter "expiry"
 // takes ExpiryExpired or ExpirySoon.
 func (db *DB) EvidenceList(ctx context.Context, a isms.Actor, q isms.ListQuery) (isms.Page[isms.Evidence], error) {
@@ -92,35 +76,66 @@ func (db *DB) EvidenceList(ctx context.Context, a isms.Actor, q isms.ListQuery) 
 	if err := a.Require(isms.PermReadRegisters); err != nil {
 		return page, err
 	}
-	err := db.read(ctx, func(t *tx) error {
-		if exp, ok := q.Filters["expiry"]; ok {
-			f := make(map[string]string, len(q.Filters)+1)
-			for k, v := range q.Filters {
-				if k != "expiry" {
-					f[k] = v
-				}
-			}
-			today, err := t.today(a.OrgID)
-			if err != nil {
+	err := db.read(ctx, func(t *tx) (err error) {
+		today := "" // only the expiry filter needs it
+		if _, ok := q.Filters["expiry"]; ok {
+			if today, err = t.today(a.OrgID); err != nil {
 				return err
 			}
-			switch exp {
-			case "":
-			case ExpiryExpired:
-				f["valid_before"] = today
-			case ExpirySoon:
-				f["valid_from"] = today
-				f["valid_before"] = isms.AddDays(today, isms.ExpiringSoonDays+1)
-			default:
-				return isms.Invalid("expiry", "validation.choice")
-			}
-			q.Filters = f
 		}
-		var err error
-		page, err = evidenceTable.list(t, a.OrgID, q)
+		page, err = t.evidenceList(a.OrgID, today, q)
 		return err
 	})
 	return page, err
+}
+
+// EvidenceRegister returns what the evidence list page shows, in one read:
+// the page of evidence EvidenceList returns for q, and how many pieces of
+// the organisation's active evidence have expired and expire within
+// isms.ExpiringSoonDays, as the list's expiry filters would count them.
+func (db *DB) EvidenceRegister(ctx context.Context, a isms.Actor, q isms.ListQuery) (page isms.Page[isms.Evidence], expired, soon int, err error) {
+	if err := a.Require(isms.PermReadRegisters); err != nil {
+		return page, 0, 0, err
+	}
+	err = db.read(ctx, func(t *tx) error {
+		today, err := t.today(a.OrgID)
+		if err != nil {
+			return err
+		}
+		if page, err = t.evidenceList(a.OrgID, today, q); err != nil {
+			return err
+		}
+		end := isms.AddDays(today, isms.ExpiringSoonDays+1)
+		return t.counts(a.OrgID, `SELECT COALESCE(SUM(CASE WHEN valid_until < $2 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN valid_until >= $2 THEN 1 ELSE 0 END), 0)
+			FROM evidence WHERE org_id = $1 AND archived_at IS NULL AND valid_until > '' AND valid_until < $3`, []any{a.OrgID, today, end}, &expired, &soon)
+	})
+	return page, expired, soon, err
+}
+
+// evidenceList lists the organisation's evidence, resolving the filter
+// "expiry" against today, the organisation's date (which only that filter
+// needs).
+func (t *tx) evidenceList(orgID, today string, q isms.ListQuery) (isms.Page[isms.Evidence], error) {
+	if exp, ok := q.Filters["expiry"]; ok {
+		f := make(map[string]string, len(q.Filters)+1)
+		for k, v := range q.Filters {
+			if k != "expiry" {
+				f[k] = v
+			}
+		}
+		switch exp {
+		case "":
+		case ExpiryExpired:
+			f["valid_before"] = today
+		case ExpirySoon:
+			f["valid_from"] = today
+			f["valid_before"] = isms.AddDays(today, isms.ExpiringSoonDays+1)
+		default:
+			return isms.Page[isms.Evidence]{}, isms.Invalid("expiry", "validation.choice")
+		}
+		q.Filters = f
+	}
+	return evidenceTable.list(t, orgID, q)
 }
 
 // Evidence returns one piece of evidence.

@@ -188,10 +188,10 @@ func TestEvidenceRules(t *testing.T) {
 			t.Fatalf("soon %v", got)
 		}
 		// The counts above the list agree with the filtered lists.
-		if expired, soon, err := db.EvidenceExpiry(ctx, owner); err != nil || expired != 1 || soon != 1 {
+		if _, expired, soon, err := db.EvidenceRegister(ctx, owner, isms.ListQuery{}); err != nil || expired != 1 || soon != 1 {
 			t.Fatalf("expiry counts: %d expired, %d soon, %v; want 1 and 1", expired, soon, err)
 		}
-		if _, _, err := db.EvidenceExpiry(ctx, f.Actors[isms.RoleStaff]); isms.ErrorKind(err) != isms.KindForbidden {
+		if _, _, _, err := db.EvidenceRegister(ctx, f.Actors[isms.RoleStaff], isms.ListQuery{}); isms.ErrorKind(err) != isms.KindForbidden {
 			t.Fatalf("staff reading expiry counts: %v", err)
 		}
 		if _, err := db.EvidenceList(ctx, owner, isms.ListQuery{Filters: map[string]string{"expiry": "someday"}}); fieldOf(err) != "expiry" {

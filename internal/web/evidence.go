@@ -133,11 +133,7 @@ func (a *app) evidenceList(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	if p.Expiry != "" {
 		q.Filters["expiry"] = p.Expiry
 	}
-	page, err := a.DB.EvidenceList(ctx, c.Actor, q)
-	if err != nil {
-		return err
-	}
-	expired, soon, err := a.DB.EvidenceExpiry(ctx, c.Actor)
+	page, expired, soon, err := a.DB.EvidenceRegister(ctx, c.Actor, q)
 	if err != nil {
 		return err
 	}
