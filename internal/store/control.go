@@ -270,6 +270,130 @@ func (db *DB) Controls(ctx context.Context, a isms.Actor, q isms.ListQuery) (ism
 	return page, err
 }
 
+// ControlsOverview returns a page of the controls register, as Controls
+// does, with the SoA overview (see SoAOverview), in one read. The
+// overview's lines hold every active control in reference order; a page
+// in that order without a search is taken from them (see
+// controlsFromOverview) instead of read again. Its records are then whole
+// and shared with the overview: callers read them and never change them.
+func (db *DB) ControlsOverview(ctx context.Context, a isms.Actor, q isms.ListQuery) (isms.Page[isms.Control], SoA, error) {
+	var page isms.Page[isms.Control]
+	var s SoA
+	if err := a.Require(isms.PermReadRegisters); err != nil {
+		return page, s, err
+	}
+	err := db.read(ctx, func(t *tx) error {
+		var err error
+		if s, err = t.keptOverview(a.OrgID); err != nil {
+			return err
+		}
+		var ok bool
+		if page, ok = controlsFromOverview(s.Lines, q); !ok {
+			page, err = controls.list(t, a.OrgID, q)
+		}
+		return err
+	})
+	return page, s, err
+}
+
+// controlsFromOverview lists the controls of lines (every active control,
+// in reference order) that q selects, as the controls table's list would.
+// It answers only what it can answer as the list does: the first page of
+// active controls in reference order, without a search, filtered by the
+// equality filters and the attribute sets (an attribute's values are its
+// set's, so that the list's LIKE '%|value|%' matches exactly the controls
+// holding the value), and all on that page. Otherwise ok is false.
+func controlsFromOverview(lines []isms.SoALine, q isms.ListQuery) (page isms.Page[isms.Control], ok bool) {
+	if err := q.Normalize(); err != nil || strings.TrimSpace(q.Q) != "" || (q.Sort != "" && q.Sort != controls.defaultSort) ||
+		q.Desc || q.Cursor != "" || q.Archived != isms.ArchivedExclude {
+		return page, false
+	}
+	var tests []func(*isms.Control) bool
+	for name, v := range q.Filters {
+		if v == "" {
+			continue // as the list ignores an empty filter
+		}
+		var field func(*isms.Control) string
+		switch name {
+		case "theme":
+			field = func(c *isms.Control) string { return c.Theme }
+		case "status":
+			field = func(c *isms.Control) string { return string(c.Status) }
+		case "decision":
+			field = func(c *isms.Control) string { return string(c.Decision) }
+		case "owner_id":
+			field = func(c *isms.Control) string { return c.OwnerID }
+		case "kind":
+			field = func(c *isms.Control) string { return string(c.Kind) }
+		}
+		if field != nil {
+			if v == "-" { // the field is empty
+				v = ""
+			}
+			tests = append(tests, func(c *isms.Control) bool { return field(c) == v })
+			continue
+		}
+		set := catalogAttribute(name)
+		if set == nil || !slices.Contains(set.Values, v) {
+			return page, false // not a filter of this kind, or an invalid value: the list says which
+		}
+		tests = append(tests, func(c *isms.Control) bool { return slices.Contains(controlAttributeValues(c, name), v) })
+	}
+	n := 0
+	for i := range lines {
+		if controlPasses(&lines[i].Control, tests) {
+			n++
+		}
+	}
+	if n > q.Limit {
+		return page, false // more than a page: the list makes the cursor
+	}
+	page.Items = make([]isms.Control, 0, n)
+	for i := range lines {
+		if c := &lines[i].Control; controlPasses(c, tests) {
+			page.Items = append(page.Items, *c)
+		}
+	}
+	page.Total = n
+	return page, true
+}
+
+func controlPasses(c *isms.Control, tests []func(*isms.Control) bool) bool {
+	for _, ok := range tests {
+		if !ok(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// catalogAttribute returns the attribute set called name, or nil.
+func catalogAttribute(name string) *catalog.Attribute {
+	for i := range catalog.Attributes {
+		if catalog.Attributes[i].Name == name {
+			return &catalog.Attributes[i]
+		}
+	}
+	return nil
+}
+
+// controlAttributeValues returns c's values of the attribute set name.
+func controlAttributeValues(c *isms.Control, name string) []string {
+	switch name {
+	case "control_type":
+		return c.ControlTypes
+	case "security_property":
+		return c.SecurityProperties
+	case "cybersecurity_concept":
+		return c.CybersecurityConcepts
+	case "operational_capability":
+		return c.OperationalCapabilities
+	case "security_domain":
+		return c.SecurityDomains
+	}
+	return nil
+}
+
 // ActiveControls returns every active control in reference order.
 func (db *DB) ActiveControls(ctx context.Context, a isms.Actor) ([]isms.Control, error) {
 	if err := a.Require(isms.PermReadRegisters); err != nil {
@@ -296,11 +420,11 @@ func (db *DB) ControlOutlines(ctx context.Context, a isms.Actor) ([]isms.Control
 	}
 	var out []isms.Control
 	err := db.read(ctx, func(t *tx) error {
-		v, err := t.kept(a.OrgID, "control outlines", func() (any, error) { return t.controlOutlines(a.OrgID) })
+		v, err := t.keptOutlines(a.OrgID)
 		if err != nil {
 			return err
 		}
-		out = slices.Clone(v.([]isms.Control))
+		out = slices.Clone(v)
 		for i := range out {
 			out[i].RelatedIDs = slices.Clone(out[i].RelatedIDs)
 		}
@@ -322,6 +446,60 @@ func (t *tx) controlOutlines(orgID string) ([]isms.Control, error) {
 			return nil
 		})
 	return out, err
+}
+
+// ControlPage is what a control's page shows from the store.
+type ControlPage struct {
+	// Line is the control, archived or not, with its SoA line, as
+	// SoALine returns it.
+	Line isms.SoALine
+	// Outlines are the organisation's active controls as ControlOutlines
+	// returns them, but shared: callers read them and never change them.
+	Outlines []isms.Control
+	// History is the control's history, as ControlHistory returns it.
+	History []isms.HistoryEntry
+	// Members are the organisation's members as Members lists them, but
+	// shared: callers read them and never change them.
+	Members []isms.Membership
+}
+
+// ControlPage reads a control's SoA line, the outlines of the active
+// controls, the control's history and the organisation's members, in one
+// read, for those who may read both registers and members.
+func (db *DB) ControlPage(ctx context.Context, a isms.Actor, id string) (ControlPage, error) {
+	var p ControlPage
+	if err := a.Require(isms.PermReadRegisters); err != nil {
+		return p, err
+	}
+	if err := a.Require(isms.PermReadMembers); err != nil {
+		return p, err
+	}
+	err := db.read(ctx, func(t *tx) error {
+		var err error
+		if p.Line, err = t.soaLine(a.OrgID, id); err != nil {
+			return err
+		}
+		if p.Outlines, err = t.keptOutlines(a.OrgID); err != nil {
+			return err
+		}
+		if p.History, err = controls.historyOf(t, a.OrgID, id); err != nil {
+			return err
+		}
+		p.Members, err = t.keptMembers(a.OrgID)
+		return err
+	})
+	return p, err
+}
+
+// keptOutlines returns the outlines of the organisation's active controls
+// (see ControlOutlines), kept until its records change; callers must not
+// change them.
+func (t *tx) keptOutlines(orgID string) ([]isms.Control, error) {
+	v, err := t.kept(orgID, "control outlines", func() (any, error) { return t.controlOutlines(orgID) })
+	if err != nil {
+		return nil, err
+	}
+	return v.([]isms.Control), nil
 }
 
 // Control returns one control.
@@ -380,20 +558,7 @@ func (t *tx) checkControl(a isms.Actor, c *isms.Control) error {
 		}
 	}
 	for _, at := range catalog.Attributes {
-		var list []string
-		switch at.Name {
-		case "control_type":
-			list = c.ControlTypes
-		case "security_property":
-			list = c.SecurityProperties
-		case "cybersecurity_concept":
-			list = c.CybersecurityConcepts
-		case "operational_capability":
-			list = c.OperationalCapabilities
-		case "security_domain":
-			list = c.SecurityDomains
-		}
-		for _, v := range list {
+		for _, v := range controlAttributeValues(c, at.Name) {
 			ok := false
 			for _, w := range at.Values {
 				ok = ok || v == w

@@ -27,30 +27,39 @@ type SoA struct {
 	Changed bool
 }
 
-// today returns the date in the organisation's time zone.
+// today returns the date in the organisation's time zone. The zone is
+// kept until the organisation's records change (a change of its settings
+// is audited): the SoA page, the controls list and a control's page each
+// need the date.
 func (t *tx) today(orgID string) (string, error) {
-	var tz string
-	if err := t.QueryRow(`SELECT time_zone FROM organisations WHERE id = $1`, orgID).Scan(&tz); err != nil {
+	v, err := t.kept(orgID, "time zone", func() (any, error) {
+		var tz string
+		err := t.QueryRow(`SELECT time_zone FROM organisations WHERE id = $1`, orgID).Scan(&tz)
+		return tz, err
+	})
+	if err != nil {
 		return "", err
 	}
-	return isms.Organisation{TimeZone: tz}.Today(t.now), nil
+	return isms.Organisation{TimeZone: v.(string)}.Today(t.now), nil
 }
 
 // soaLines derives the SoA of the organisation from its active controls,
 // the records linked to them and its active evidence.
 func (t *tx) soaLines(orgID string) ([]isms.SoALine, string, error) {
-	return t.soaLinesOf(orgID, "", false)
+	return t.soaLinesOf(orgID, "", false, "")
 }
 
 // soaLinesOf derives the SoA lines of every active control, or of the one
-// control with controlID. An overview counts each control's evidence and
-// lists only the expired pieces (see isms.SoASource), which is all its
-// warnings need.
-func (t *tx) soaLinesOf(orgID, controlID string, overview bool) ([]isms.SoALine, string, error) {
-	src := isms.SoASource{Justifying: map[string][]isms.RecordRef{}, Evidence: map[string][]isms.EvidenceRef{}}
+// control with controlID, as of today (the organisation's date when
+// empty). An overview counts each control's evidence and lists only the
+// expired pieces (see isms.SoASource), which is all its warnings need.
+func (t *tx) soaLinesOf(orgID, controlID string, overview bool, today string) ([]isms.SoALine, string, error) {
+	src := isms.SoASource{Justifying: map[string][]isms.RecordRef{}, Evidence: map[string][]isms.EvidenceRef{}, Today: today}
 	var err error
-	if src.Today, err = t.today(orgID); err != nil {
-		return nil, "", err
+	if src.Today == "" {
+		if src.Today, err = t.today(orgID); err != nil {
+			return nil, "", err
+		}
 	}
 	// Every query below reads links arriving at controls (l) joined to the
 	// records they come from; cond confines them to the one control. Each
@@ -70,23 +79,27 @@ func (t *tx) soaLinesOf(orgID, controlID string, overview bool) ([]isms.SoALine,
 		src.Controls = []isms.Control{c}
 		cond, args = ` AND l.to_id = $2`, append(args, controlID)
 	}
+	// The justifying records of every register, in one statement.
+	var justifying []string
 	for _, typ := range slices.Sorted(maps.Keys(isms.JustifyingLinks)) {
 		lk, ok := linkable[typ]
 		if !ok {
 			continue // that register does not exist in this version
 		}
-		err := t.each(`SELECT l.to_id, x.id, x.`+lk.ref+`, x.`+lk.title+` FROM record_links l CROSS JOIN `+lk.table+` x
+		justifying = append(justifying, `SELECT '`+typ+`', l.to_id, x.id, x.`+lk.ref+`, x.`+lk.title+` FROM record_links l CROSS JOIN `+lk.table+` x
 			WHERE l.org_id = $1 AND l.to_type = 'control' AND l.from_type = '`+typ+`'
-			AND x.org_id = l.org_id AND x.id = l.from_id AND x.archived_at IS NULL`+cond, args,
-			func(rows *sql.Rows) error {
-				var to string
-				r := isms.RecordRef{Type: typ}
-				if err := rows.Scan(&to, &r.ID, &r.Ref, &r.Title); err != nil {
-					return err
-				}
-				src.Justifying[to] = append(src.Justifying[to], r)
-				return nil
-			})
+			AND x.org_id = l.org_id AND x.id = l.from_id AND x.archived_at IS NULL`+cond)
+	}
+	if len(justifying) > 0 {
+		err := t.each(strings.Join(justifying, " UNION ALL "), args, func(rows *sql.Rows) error {
+			var to string
+			var r isms.RecordRef
+			if err := rows.Scan(&r.Type, &to, &r.ID, &r.Ref, &r.Title); err != nil {
+				return err
+			}
+			src.Justifying[to] = append(src.Justifying[to], r)
+			return nil
+		})
 		if err != nil {
 			return nil, "", err
 		}
@@ -100,10 +113,14 @@ func (t *tx) soaLinesOf(orgID, controlID string, overview bool) ([]isms.SoALine,
 		src.Evidence[to] = append(src.Evidence[to], e)
 		return nil
 	}
+	if !overview && controlID != "" {
+		if src.Evidence[controlID], err = t.controlEvidence(orgID, controlID, 0); err != nil {
+			return nil, "", err
+		}
+		return isms.BuildSoA(src), src.Today, nil
+	}
 	if !overview {
-		err := t.each(`SELECT l.to_id, e.id, e.ref, e.title, e.valid_until FROM record_links l CROSS JOIN evidence e
-			WHERE l.org_id = $1 AND l.to_type = 'control' AND l.from_type = 'evidence'
-			AND e.org_id = l.org_id AND e.id = l.from_id AND e.archived_at IS NULL`+cond, args, scanEvidence)
+		err := t.each(`SELECT l.to_id, e.id, e.ref, e.title, e.valid_until`+linkedEvidence+cond, args, scanEvidence)
 		if err != nil {
 			return nil, "", err
 		}
@@ -134,14 +151,102 @@ func (t *tx) soaLinesOf(orgID, controlID string, overview bool) ([]isms.SoALine,
 		AND l.org_id = e.org_id AND l.from_type = 'evidence' AND l.from_id = e.id AND l.to_type = 'control'`+cond+` GROUP BY l.to_id`, args, count(-1)); err != nil {
 		return nil, "", err
 	}
-	today := "$" + strconv.Itoa(len(args)+1)
+	todayArg := "$" + strconv.Itoa(len(args)+1)
 	if err := t.each(`SELECT l.to_id, e.id, e.ref, e.title, e.valid_until FROM evidence e CROSS JOIN record_links l
-		WHERE e.org_id = $1 AND e.archived_at IS NULL AND e.valid_until > '' AND e.valid_until < `+today+`
+		WHERE e.org_id = $1 AND e.archived_at IS NULL AND e.valid_until > '' AND e.valid_until < `+todayArg+`
 		AND l.org_id = e.org_id AND l.from_type = 'evidence' AND l.from_id = e.id AND l.to_type = 'control'`+cond,
 		append(args, src.Today), scanEvidence); err != nil {
 		return nil, "", err
 	}
 	return isms.BuildSoA(src), src.Today, nil
+}
+
+// linkedEvidence is the FROM and WHERE of a query for the active evidence
+// linked to the organisation's ($1) controls: links l to evidence e, read
+// link by link.
+const linkedEvidence = ` FROM record_links l CROSS JOIN evidence e
+	WHERE l.org_id = $1 AND l.to_type = 'control' AND l.from_type = 'evidence'
+	AND e.org_id = l.org_id AND e.id = l.from_id AND e.archived_at IS NULL`
+
+// soaLine returns the SoA line of one control, archived or not. The
+// overview of the statement, when one is kept for today, has the line of
+// every active control but for its evidence: only that is then read.
+func (t *tx) soaLine(orgID, controlID string) (isms.SoALine, error) {
+	s, ok, today, err := t.overviewAtHand(orgID)
+	if err != nil {
+		return isms.SoALine{}, err
+	}
+	if ok {
+		for i := range s.Lines {
+			if s.Lines[i].Control.ID == controlID {
+				return t.completeLine(orgID, s.Lines[i], s.Today)
+			}
+		}
+	}
+	lines, _, err := t.soaLinesOf(orgID, controlID, false, today)
+	if err != nil {
+		return isms.SoALine{}, err
+	}
+	if len(lines) != 1 {
+		return isms.SoALine{}, isms.Errorf(isms.KindNotFound, "error.not_found")
+	}
+	return lines[0], nil
+}
+
+// completeLine returns the line of the full statement for over, a line
+// of the overview: BuildSoA's line of the same control and justifying
+// records with all of the control's evidence. The control's lists are
+// copied: the overview's are shared.
+func (t *tx) completeLine(orgID string, over isms.SoALine, today string) (isms.SoALine, error) {
+	c := over.Control
+	c.ControlTypes, c.SecurityProperties, c.CybersecurityConcepts = slices.Clone(c.ControlTypes), slices.Clone(c.SecurityProperties), slices.Clone(c.CybersecurityConcepts)
+	c.OperationalCapabilities, c.SecurityDomains, c.RelatedIDs = slices.Clone(c.OperationalCapabilities), slices.Clone(c.SecurityDomains), slices.Clone(c.RelatedIDs)
+	evidence, err := t.controlEvidence(orgID, c.ID, over.EvidenceCount)
+	if err != nil {
+		return isms.SoALine{}, err
+	}
+	return isms.BuildSoA(isms.SoASource{
+		Controls:   []isms.Control{c},
+		Justifying: map[string][]isms.RecordRef{c.ID: append(slices.Clone(over.Risks), over.Requirements...)},
+		Evidence:   map[string][]isms.EvidenceRef{c.ID: evidence},
+		Today:      today,
+	})[0], nil
+}
+
+// controlEvidence reads the active evidence linked to one control, in any
+// order (nil for none); n is how many pieces there are likely to be.
+//
+// A control's page lists a hundred pieces and more, and on SQLite
+// fetching a column of a row costs about as much as finding the row: each
+// piece is read as one text, its fields joined by searchSep. The id,
+// reference (E-001 …) and date never hold it; the title, which may, comes
+// last.
+func (t *tx) controlEvidence(orgID, controlID string, n int) ([]isms.EvidenceRef, error) {
+	var out []isms.EvidenceRef
+	if n > 0 {
+		out = make([]isms.EvidenceRef, 0, n)
+	}
+	sep := " || char(31) || "
+	if t.db.dialect == Postgres {
+		sep = " || chr(31) || "
+	}
+	err := t.each(`SELECT e.id`+sep+`e.ref`+sep+`e.valid_until`+sep+`e.title`+linkedEvidence+` AND l.to_id = $2`, []any{orgID, controlID},
+		func(rows *sql.Rows) error {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				return err
+			}
+			f := strings.SplitN(s, searchSep, 4)
+			if len(f) != 4 {
+				return fmt.Errorf("evidence of control %s: %q is not an id, reference, date and title", controlID, s)
+			}
+			out = append(out, isms.EvidenceRef{ID: f[0], Ref: f[1], ValidUntil: f[2], Title: f[3]})
+			return nil
+		})
+	if len(out) == 0 {
+		out = nil
+	}
+	return out, err
 }
 
 // each runs q and calls fn for every row.
@@ -168,15 +273,9 @@ func (db *DB) SoALine(ctx context.Context, a isms.Actor, controlID string) (isms
 		return line, err
 	}
 	err := db.read(ctx, func(t *tx) error {
-		lines, _, err := t.soaLinesOf(a.OrgID, controlID, false)
-		if err != nil {
-			return err
-		}
-		if len(lines) != 1 {
-			return isms.Errorf(isms.KindNotFound, "error.not_found")
-		}
-		line = lines[0]
-		return nil
+		var err error
+		line, err = t.soaLine(a.OrgID, controlID)
+		return err
 	})
 	return line, err
 }
@@ -249,37 +348,83 @@ func (db *DB) soa(ctx context.Context, a isms.Actor, overview bool) (SoA, error)
 		return s, err
 	}
 	err := db.read(ctx, func(t *tx) error {
-		derive := func() (any, error) {
-			s, err := t.deriveSoA(a.OrgID, overview)
-			return s, err
-		}
-		if !overview {
-			v, err := derive()
-			s = v.(SoA)
-			return err
-		}
-		// The SoA page and the controls list show the overview on every
-		// view: it is kept until the organisation's records change, for
-		// the day (its expiry warnings depend on the date). Its lines are
-		// shared: callers read them and never change them.
-		today, err := t.today(a.OrgID)
-		if err != nil {
-			return err
-		}
-		v, err := t.kept(a.OrgID, "soa overview "+today, derive)
-		if err == nil {
-			s = v.(SoA)
+		var err error
+		if overview {
+			s, err = t.keptOverview(a.OrgID)
+		} else {
+			s, err = t.deriveSoA(a.OrgID, false)
 		}
 		return err
 	})
 	return s, err
 }
 
+// SoAPage returns what the SoA page shows: the overview, as SoAOverview
+// returns it, and the published versions, as SoAVersions lists them, in
+// one read. Both are shared: callers read them and never change them.
+func (db *DB) SoAPage(ctx context.Context, a isms.Actor) (SoA, []isms.SoAVersion, error) {
+	var s SoA
+	var vs []isms.SoAVersion
+	if err := a.Require(isms.PermReadRegisters); err != nil {
+		return s, vs, err
+	}
+	err := db.read(ctx, func(t *tx) error {
+		var err error
+		if s, err = t.keptOverview(a.OrgID); err != nil {
+			return err
+		}
+		v, err := t.kept(a.OrgID, "soa versions", func() (any, error) { return t.soaVersions(a.OrgID) })
+		if err == nil {
+			vs = v.([]isms.SoAVersion)
+		}
+		return err
+	})
+	return s, vs, err
+}
+
+// overviewKey names the overview kept for the day today: its expiry
+// warnings depend on the date.
+func overviewKey(today string) string { return "soa overview " + today }
+
+// keptOverview returns the organisation's overview (see SoAOverview). The
+// SoA page and the controls list show it on every view: it is kept until
+// the organisation's records change, for the day. Its lines are shared:
+// callers read them and never change them.
+func (t *tx) keptOverview(orgID string) (SoA, error) {
+	today, err := t.today(orgID)
+	if err != nil {
+		return SoA{}, err
+	}
+	v, err := t.kept(orgID, overviewKey(today), func() (any, error) { return t.deriveSoA(orgID, true) })
+	if err != nil {
+		return SoA{}, err
+	}
+	return v.(SoA), nil
+}
+
+// overviewAtHand returns the organisation's overview if one is kept for
+// today, without deriving it: for a view that needs only part of it. It
+// returns today's date either way.
+func (t *tx) overviewAtHand(orgID string) (s SoA, ok bool, today string, err error) {
+	if today, err = t.today(orgID); err != nil || t.write {
+		return s, false, today, err
+	}
+	seq, err := t.keptHead(orgID)
+	if err != nil {
+		return s, false, today, err
+	}
+	v, ok := t.db.kept.get(orgID, seq, t.gen, overviewKey(today))
+	if !ok {
+		return s, false, today, nil
+	}
+	return v.(SoA), true, today, nil
+}
+
 // deriveSoA builds the organisation's statement; see SoA and SoAOverview.
 func (t *tx) deriveSoA(orgID string, overview bool) (SoA, error) {
 	var s SoA
 	var err error
-	if s.Lines, s.Today, err = t.soaLinesOf(orgID, "", overview); err != nil {
+	if s.Lines, s.Today, err = t.soaLinesOf(orgID, "", overview, ""); err != nil {
 		return s, err
 	}
 	s.Summary = isms.Summarize(s.Lines)
@@ -415,16 +560,24 @@ func (db *DB) SoAVersions(ctx context.Context, a isms.Actor) ([]isms.SoAVersion,
 	}
 	var out []isms.SoAVersion
 	err := db.read(ctx, func(t *tx) error {
-		return t.each(`SELECT `+soaListColumns+soaFrom+` WHERE v.org_id = $1 ORDER BY v.number DESC`, []any{a.OrgID},
-			func(rows *sql.Rows) error {
-				v, err := scanSoAVersion(rows, false)
-				if err != nil {
-					return err
-				}
-				out = append(out, v)
-				return nil
-			})
+		var err error
+		out, err = t.soaVersions(a.OrgID)
+		return err
 	})
+	return out, err
+}
+
+func (t *tx) soaVersions(orgID string) ([]isms.SoAVersion, error) {
+	var out []isms.SoAVersion
+	err := t.each(`SELECT `+soaListColumns+soaFrom+` WHERE v.org_id = $1 ORDER BY v.number DESC`, []any{orgID},
+		func(rows *sql.Rows) error {
+			v, err := scanSoAVersion(rows, false)
+			if err != nil {
+				return err
+			}
+			out = append(out, v)
+			return nil
+		})
 	return out, err
 }
 

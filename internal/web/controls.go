@@ -120,49 +120,75 @@ func (p controlParams) filtered() bool {
 
 type ctlGroup struct {
 	ID, Title string
-	Controls  []ctlRow
+	Count     int           // its controls
 	Body      template.HTML // the table's rows
+	rows      *markup       // where the rows are written
 }
 
-// ctlRows writes the rows of one group's table.
-func ctlRows(rows []ctlRow, customText, noneText string) template.HTML {
-	m := newMarkup(len(rows))
-	for _, r := range rows {
-		m.recordCells(r.URL, r.Ref, r.Title, "", pillIf(r.Custom, "pill-info", customText))
-		m.raw("<td>")
-		if r.OwnerName != "" {
-			m.text(r.OwnerName)
-		} else {
-			m.mutedText(noneText)
-		}
-		m.raw("</td><td>")
-		m.pill(r.Status.Class, r.Status.Text)
-		m.raw("</td><td>")
-		m.pill(r.Decision.Class, r.Decision.Text)
-		m.raw(`</td><td class="num">`)
-		if r.NextReview != "" {
-			m.time(r.NextReview, r.NextReviewText)
-		}
-		m.raw(`</td><td class="num">`)
-		if r.Warnings > 0 {
-			m.pill("pill-warning", strconv.Itoa(r.Warnings))
-		} else {
-			m.raw(`<span class="muted">0</span>`)
-		}
-		m.raw("</td></tr>")
+// ctlRow writes the row of control ctl, with its number of SoA warnings,
+// to a group's table; labels holds the words rows share.
+func (m *markup) ctlRow(ctl *isms.Control, url string, warnings int, labels *ctlLabels, o isms.Organisation) {
+	m.recordCells(url, ctl.Ref, ctl.Title, "", pillIf(ctl.Kind == isms.ControlCustom, "pill-info", labels.custom))
+	m.raw("<td>")
+	if ctl.OwnerName != "" {
+		m.text(ctl.OwnerName)
+	} else {
+		m.mutedText(labels.none)
 	}
-	return m.html()
+	m.raw("</td><td>")
+	st := labels.status(ctl.Status)
+	m.pill(st.Class, st.Text)
+	m.raw("</td><td>")
+	d := labels.decision(ctl.Decision)
+	m.pill(d.Class, d.Text)
+	m.raw(`</td><td class="num">`)
+	if ctl.NextReview != "" {
+		m.time(ctl.NextReview, o.FormatCalendarDate(ctl.NextReview))
+	}
+	m.raw(`</td><td class="num">`)
+	if warnings > 0 {
+		m.pill("pill-warning", strconv.Itoa(warnings))
+	} else {
+		m.raw(`<span class="muted">0</span>`)
+	}
+	m.raw("</td></tr>")
 }
 
-// ctlRow is one line of the controls list, ready to place: its own
-// fields rather than an embedded control, links, labels and the review
-// date prepared in Go.
-type ctlRow struct {
-	URL, Ref, Title, OwnerName string
-	Custom                     bool
-	Status, Decision           pill
-	NextReview, NextReviewText string
-	Warnings                   int
+// ctlLabels are the words the rows of the controls list and the SoA
+// share, translated once for a page.
+type ctlLabels struct {
+	tr           i18n.Translator
+	custom, none string
+	statuses     map[isms.ControlStatus]pill
+	decisions    map[isms.Decision]pill
+}
+
+func newCtlLabels(tr i18n.Translator) *ctlLabels {
+	l := &ctlLabels{tr: tr, custom: tr.T("control.kind.custom"), none: tr.T("web.none"),
+		statuses: make(map[isms.ControlStatus]pill, len(isms.ControlStatuses)), decisions: make(map[isms.Decision]pill, 3)}
+	for _, st := range isms.ControlStatuses {
+		l.statuses[st] = controlStatusPill(tr, st)
+	}
+	for _, d := range []isms.Decision{isms.DecisionNone, isms.DecisionIncluded, isms.DecisionExcluded} {
+		l.decisions[d] = soaDecisionPill(tr, d)
+	}
+	return l
+}
+
+// status is how a control's status is shown.
+func (l *ctlLabels) status(s isms.ControlStatus) pill {
+	if p, ok := l.statuses[s]; ok {
+		return p
+	}
+	return controlStatusPill(l.tr, s)
+}
+
+// decision is how a control's SoA decision is shown.
+func (l *ctlLabels) decision(d isms.Decision) pill {
+	if p, ok := l.decisions[d]; ok {
+		return p
+	}
+	return soaDecisionPill(l.tr, d)
 }
 
 // controlStatusPill is how a control's implementation status is shown.
@@ -211,8 +237,6 @@ type controlsList struct {
 	ClearURL   string
 	Chips      []chip
 	CanWrite   bool
-	// the words every row may show
-	CustomText, NoneText string
 }
 
 // controlOptions are the choices shared by the list filters and forms.
@@ -252,17 +276,15 @@ func (a *app) controlsList(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	// Grouped by an attribute, the rows need the controls' attributes,
 	// which a brief list leaves out.
 	q.Brief = p.Group == "theme" || p.Group == "none"
-	page, err := a.DB.Controls(ctx, c.Actor, q)
+	page, soa, err := a.DB.ControlsOverview(ctx, c.Actor, q)
 	if err != nil {
 		return err
 	}
-	soa, err := a.DB.SoAOverview(ctx, c.Actor)
-	if err != nil {
-		return err
-	}
-	warnings := map[string]int{}
-	for _, l := range soa.Lines {
-		warnings[l.Control.ID] = len(l.Warnings)
+	warnings := map[string]int{} // of the controls that have any
+	for i := range soa.Lines {
+		if n := len(soa.Lines[i].Warnings); n > 0 {
+			warnings[soa.Lines[i].Control.ID] = n
+		}
 	}
 	base := orgPath(c.Org.Slug, "/controls")
 	link := func(change func(*controlParams)) string {
@@ -271,7 +293,7 @@ func (a *app) controlsList(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 		return withQuery(base, q.values())
 	}
 	d := &controlsList{Params: p, Total: page.Total, More: page.NextCursor != "", Filtered: p.filtered(), ClearURL: base,
-		CanWrite: c.Actor.Can(isms.PermWriteRegisters), CustomText: tr.T("control.kind.custom"), NoneText: tr.T("web.none")}
+		CanWrite: c.Actor.Can(isms.PermWriteRegisters)}
 	d.Themes = ctlThemeOptions(tr, tr.T("web.ctl.all_themes"))
 	d.Statuses = ctlStatusOptions(tr, tr.T("web.ctl.all_statuses"))
 	d.Decisions = []option{{"", tr.T("web.ctl.all_decisions")}, {"included", tr.T("soa.decision.included")},
@@ -294,14 +316,33 @@ func (a *app) controlsList(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	// appears under each of its values), or one list.
 	var keys []string
 	groups := map[string]*ctlGroup{}
-	add := func(key, title string, row ctlRow) {
-		g, ok := groups[key]
-		if !ok {
-			g = &ctlGroup{ID: "group-" + strings.ToLower(key), Title: title}
-			groups[key] = g
-			keys = append(keys, key)
+	title := func(key string) string {
+		switch {
+		case p.Group == "none":
+			return tr.T("web.ctl.all_controls")
+		case p.Group == "theme":
+			return tr.T("theme." + key)
+		case key == "~none":
+			return tr.T("web.ctl.no_value")
 		}
-		g.Controls = append(g.Controls, row)
+		return tr.T("attr." + key)
+	}
+	// each calls fn with the key of every group ctl is in.
+	each := func(ctl *isms.Control, fn func(key string)) {
+		switch p.Group {
+		case "none":
+			fn("all")
+		case "theme":
+			fn(ctl.Theme)
+		default:
+			vals := ctlAttributeValues(ctl, p.Group)
+			if len(vals) == 0 {
+				fn("~none")
+			}
+			for _, v := range vals {
+				fn(v)
+			}
+		}
 	}
 	order := map[string]int{}
 	switch {
@@ -314,47 +355,34 @@ func (a *app) controlsList(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 			order[v] = i
 		}
 	}
-	// The labels every row shares, translated once.
-	statuses, decisions := map[isms.ControlStatus]pill{}, map[isms.Decision]pill{}
-	for _, st := range isms.ControlStatuses {
-		statuses[st] = controlStatusPill(tr, st)
-	}
-	for _, d := range []isms.Decision{"", isms.DecisionIncluded, isms.DecisionExcluded} {
-		decisions[d] = soaDecisionPill(tr, d)
-	}
-	for _, ctl := range page.Items {
-		row := ctlRow{URL: orgPath(c.Org.Slug, "/controls/"+ctl.ID), Ref: ctl.Ref, Title: ctl.Title, OwnerName: ctl.OwnerName,
-			Custom: ctl.Kind == isms.ControlCustom, Status: statuses[ctl.Status], Decision: decisions[ctl.Decision],
-			NextReview: ctl.NextReview, Warnings: warnings[ctl.ID]}
-		if _, ok := statuses[ctl.Status]; !ok {
-			row.Status = controlStatusPill(tr, ctl.Status)
-		}
-		if _, ok := decisions[ctl.Decision]; !ok {
-			row.Decision = soaDecisionPill(tr, ctl.Decision)
-		}
-		if ctl.NextReview != "" {
-			row.NextReviewText = c.Org.FormatCalendarDate(ctl.NextReview)
-		}
-		switch p.Group {
-		case "none":
-			add("all", tr.T("web.ctl.all_controls"), row)
-		case "theme":
-			add(ctl.Theme, tr.T("theme."+ctl.Theme), row)
-		default:
-			vals := ctlAttributeValues(ctl, p.Group)
-			if len(vals) == 0 {
-				add("~none", tr.T("web.ctl.no_value"), row)
+	// The groups with their sizes first, so that each table's room is
+	// made at once, then the rows.
+	for i := range page.Items {
+		each(&page.Items[i], func(key string) {
+			g, ok := groups[key]
+			if !ok {
+				g = &ctlGroup{ID: "group-" + strings.ToLower(key), Title: title(key)}
+				groups[key] = g
+				keys = append(keys, key)
 			}
-			for _, v := range vals {
-				add(v, tr.T("attr."+v), row)
-			}
-		}
+			g.Count++
+		})
+	}
+	for _, g := range groups {
+		g.rows = newMarkup(g.Count)
+	}
+	labels := newCtlLabels(tr)
+	for i := range page.Items {
+		ctl := &page.Items[i]
+		url, n := base+"/"+ctl.ID, warnings[ctl.ID]
+		each(ctl, func(key string) { groups[key].rows.ctlRow(ctl, url, n, labels, c.Org) })
 	}
 	ctlSortKeys(keys, order)
+	d.Groups = make([]ctlGroup, 0, len(keys))
 	for _, k := range keys {
-		g := *groups[k]
-		g.Body = ctlRows(g.Controls, d.CustomText, d.NoneText)
-		d.Groups = append(d.Groups, g)
+		g := groups[k]
+		g.Body, g.rows = g.rows.html(), nil
+		d.Groups = append(d.Groups, *g)
 	}
 	if p.Q != "" {
 		d.Chips = append(d.Chips, chip{tr.T("web.common.chip_search", p.Q), link(func(q *controlParams) { q.Q = "" })})
@@ -396,7 +424,7 @@ func ctlAttrLabel(tr i18n.Translator, s string) string {
 	return tr.T("attr."+name) + ": " + tr.T("attr."+value)
 }
 
-func ctlAttributeValues(c isms.Control, name string) []string {
+func ctlAttributeValues(c *isms.Control, name string) []string {
 	switch name {
 	case "control_type":
 		return c.ControlTypes
@@ -438,7 +466,7 @@ func controlAttributes(tr i18n.Translator, c isms.Control) []ctlAttrView {
 	var out []ctlAttrView
 	for _, at := range catalog.Attributes {
 		av := ctlAttrView{Label: tr.T("attr." + at.Name)}
-		for _, v := range ctlAttributeValues(c, at.Name) {
+		for _, v := range ctlAttributeValues(&c, at.Name) {
 			av.Values = append(av.Values, tr.T("attr."+v))
 		}
 		out = append(out, av)
@@ -454,6 +482,9 @@ type controlPage struct {
 	// The risks and evidence of Line as list items, written in Go (a
 	// control may have a hundred pieces of evidence).
 	RiskItems, EvidenceItems template.HTML
+	// The control's decision and status as pills, as the soa-decision
+	// and control-status templates show them.
+	DecisionPill, StatusPill template.HTML
 	Justification            string
 	Warnings                 []string
 	Predecessors             []catalog.Mapping2013
@@ -493,11 +524,13 @@ func (a *app) controlPage(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 func (a *app) showControl(w http.ResponseWriter, r *http.Request, c *reqCtx, id string, status int, notice string, reqForm *form) error {
 	ctx := r.Context()
 	tr := c.tr()
-	// The control comes with its SoA line, in one read.
-	line, err := a.DB.SoALine(ctx, c.Actor, id)
+	// The control comes with its SoA line, the other controls and its
+	// history, in one read.
+	cp, err := a.DB.ControlPage(ctx, c.Actor, id)
 	if err != nil {
 		return err
 	}
+	line := cp.Line
 	ctl := line.Control
 	d := &controlPage{Control: ctl, Attributes: controlAttributes(tr, ctl), CanEdit: store.CanEditControl(c.Actor, ctl),
 		CanWrite: c.Actor.Can(isms.PermWriteRegisters), Notice: notice, RequestForm: reqForm,
@@ -507,12 +540,9 @@ func (a *app) showControl(w http.ResponseWriter, r *http.Request, c *reqCtx, id 
 			"title": tr.T("web.ctl.request_default", ctl.Ref, ctl.Title)})
 	}
 	d.Line = line
+	d.DecisionPill, d.StatusPill = pillHTML(soaDecisionPill(tr, ctl.Decision)), pillHTML(controlStatusPill(tr, ctl.Status))
 	d.RiskItems, d.EvidenceItems = controlRelatedItems(tr, c.Org, line)
-	all, err := a.DB.ControlOutlines(ctx, c.Actor)
-	if err != nil {
-		return err
-	}
-	for _, o := range all {
+	for _, o := range cp.Outlines {
 		if o.ReplacedByID == ctl.ID {
 			d.Replaces = append(d.Replaces, o)
 		}
@@ -550,20 +580,19 @@ func (a *app) showControl(w http.ResponseWriter, r *http.Request, c *reqCtx, id 
 	if d.Requests, err = a.DB.ActionsServing(ctx, c.Actor, "control", ctl.ID); err != nil {
 		return err
 	}
-	ms, err := a.DB.Members(ctx, c.Actor)
-	if err != nil {
-		return err
-	}
-	d.Members = ctlMemberOptions(ms, tr.T("web.ctl.choose_member"))
-	hist, err := a.DB.ControlHistory(ctx, c.Actor, ctl.ID)
-	if err != nil {
-		return err
-	}
-	d.History = a.recordHistory(c, tr, hist, memberNames(ms), controlNames(all))
+	d.Members = ctlMemberOptions(cp.Members, tr.T("web.ctl.choose_member"))
+	d.History = a.recordHistory(c, tr, cp.History, memberNames(cp.Members), controlNames(cp.Outlines, cp.History))
 	v := a.view(c, ctl.Ref+" "+ctl.Title, crumb{tr.T("web.nav.area.6"), orgPath(c.Org.Slug, "/areas/6")}, crumb{tr.T("web.ctl.title"), orgPath(c.Org.Slug, "/controls")})
 	v.Nav = "controls"
 	v.Data = d
 	return a.render(w, r, status, "controls_detail", v)
+}
+
+// pillHTML is p written as markup.pill writes it.
+func pillHTML(p pill) template.HTML {
+	var m markup
+	m.pill(p.Class, p.Text)
+	return m.html()
 }
 
 // controlRelatedItems writes the <li> items of a control's related risks
@@ -582,16 +611,24 @@ func controlRelatedItems(tr i18n.Translator, o isms.Organisation, line isms.SoAL
 	}
 	risks = m.html()
 	m = &markup{}
-	m.b.Grow(len(line.Evidence) * 200)
-	for _, e := range line.Evidence {
-		href := orgPath(o.Slug, "/evidence/"+e.ID)
+	m.b.Grow(len(line.Evidence) * 256)
+	// Every link starts with the same path; each date is formatted once.
+	prefix := newURLPrefix(orgPath(o.Slug, "/evidence/"))
+	until := map[string]string{}
+	for i := range line.Evidence {
+		e := &line.Evidence[i]
 		m.raw("<li>")
-		m.link("ref", href, e.Ref)
+		m.linkAfter("ref", prefix, e.ID, e.Ref)
 		m.raw(" ")
-		m.link("", href, e.Title)
+		m.linkAfter("", prefix, e.ID, e.Title)
 		if e.ValidUntil != "" {
+			s, ok := until[e.ValidUntil]
+			if !ok {
+				s = tr.T("web.ev.until", o.FormatCalendarDate(e.ValidUntil))
+				until[e.ValidUntil] = s
+			}
 			m.raw(" ")
-			m.mutedText(tr.T("web.ev.until", o.FormatCalendarDate(e.ValidUntil)))
+			m.mutedText(s)
 		}
 		m.raw("</li>")
 	}
@@ -601,17 +638,138 @@ func controlRelatedItems(tr i18n.Translator, o isms.Organisation, line isms.SoAL
 	return risks, m.html()
 }
 
+// urlPrefix is the start of many URLs, a path from the root, with its
+// escaped form: what urlAttr writes for it.
+type urlPrefix struct{ path, escaped string }
+
+func newURLPrefix(path string) urlPrefix {
+	var b strings.Builder
+	urlInto(&b, path)
+	return urlPrefix{path, b.String()}
+}
+
+// linkAfter writes a link to p.path+rest as link writes it.
+func (m *markup) linkAfter(class string, p urlPrefix, rest, text string) {
+	m.raw("<a")
+	if class != "" {
+		m.attr("class", class)
+	}
+	m.raw(` href="`)
+	m.urlAfter(p, rest)
+	m.raw(`">`)
+	m.text(text)
+	m.raw("</a>")
+}
+
+// urlAfter writes the URL p.path+rest as urlAttr writes a value. A path
+// from the root is a safe URL, and escaping it goes character by
+// character (a "%" escape never spans a prefix ending in "/"), so the
+// escaped prefix stands for the prefix's part.
+func (m *markup) urlAfter(p urlPrefix, rest string) {
+	if !safeURL(rest) || !strings.HasPrefix(p.path, "/") || !strings.HasSuffix(p.path, "/") {
+		urlInto(&m.b, p.path+rest)
+		return
+	}
+	m.raw(p.escaped)
+	urlInto(&m.b, rest)
+}
+
 // ctlWarningTexts renders SoA warnings as sentences.
 func ctlWarningTexts(tr i18n.Translator, o isms.Organisation, ws []isms.SoAWarning) []string {
+	texts := newWarningTexts(tr, o)
 	out := make([]string, len(ws))
 	for i, w := range ws {
-		if w.Kind == isms.WarnEvidenceExpired && w.Evidence != nil {
-			out[i] = tr.T("soa.warning.evidence_expired_named", w.Evidence.Ref, w.Evidence.Title, o.FormatCalendarDate(w.Evidence.ValidUntil))
-			continue
-		}
-		out[i] = tr.T("soa.warning." + string(w.Kind))
+		out[i] = texts.text(w)
 	}
 	return out
+}
+
+// warningTexts renders SoA warnings as sentences, translating each kind
+// and formatting each date once.
+type warningTexts struct {
+	tr      i18n.Translator
+	o       isms.Organisation
+	byKind  map[isms.WarningKind]string
+	dates   map[string]string
+	expired *sentence // names an expired piece of evidence
+}
+
+func newWarningTexts(tr i18n.Translator, o isms.Organisation) *warningTexts {
+	return &warningTexts{tr: tr, o: o, byKind: map[isms.WarningKind]string{}, dates: map[string]string{}}
+}
+
+// text is warning w as a sentence: an expired piece of evidence is named.
+func (t *warningTexts) text(w isms.SoAWarning) string {
+	if w.Kind == isms.WarnEvidenceExpired && w.Evidence != nil {
+		e := w.Evidence
+		date, ok := t.dates[e.ValidUntil]
+		if !ok {
+			date = t.o.FormatCalendarDate(e.ValidUntil)
+			t.dates[e.ValidUntil] = date
+		}
+		if t.expired == nil {
+			t.expired = newSentence(t.tr, "soa.warning.evidence_expired_named", 3)
+		}
+		return t.expired.format(e.Ref, e.Title, date)
+	}
+	s, ok := t.byKind[w.Kind]
+	if !ok {
+		s = t.tr.T("soa.warning." + string(w.Kind))
+		t.byKind[w.Kind] = s
+	}
+	return s
+}
+
+// sentence is a message formatted many times on a page. A message whose
+// verbs are n plain %s is split at them once and its text put together
+// from the parts, as Translator.T would format it: fmt prints a string
+// for %s as it is. Any other message is formatted by Translator.T.
+type sentence struct {
+	tr    i18n.Translator
+	key   string
+	parts []string // nil: format with tr.T
+}
+
+func newSentence(tr i18n.Translator, key string, n int) *sentence {
+	s := &sentence{tr: tr, key: key}
+	parts := strings.Split(tr.T(key), "%s")
+	if len(parts) != n+1 {
+		return s
+	}
+	for _, p := range parts {
+		if strings.Contains(p, "%") {
+			return s
+		}
+	}
+	s.parts = parts
+	return s
+}
+
+// format is the message with args (n of them) in place of its verbs.
+func (s *sentence) format(args ...string) string {
+	if s.parts == nil || len(args) != len(s.parts)-1 {
+		as := make([]any, len(args))
+		for i, a := range args {
+			as[i] = a
+		}
+		return s.tr.T(s.key, as...)
+	}
+	n := 0
+	for i, p := range s.parts {
+		n += len(p)
+		if i < len(args) {
+			n += len(args[i])
+		}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, p := range s.parts {
+		b.WriteString(p)
+		if i < len(args) {
+			b.WriteString(args[i])
+		}
+	}
+	return b.String()
 }
 
 func ctlMemberOptions(ms []isms.Membership, first string) []option {
@@ -625,11 +783,22 @@ func ctlMemberOptions(ms []isms.Membership, first string) []option {
 	return out
 }
 
-// controlNames resolves control ids to "ref title" for history views.
-func controlNames(cs []isms.Control) map[string]string {
-	out := make(map[string]string, len(cs))
+// controlNames resolves the ids of the controls hist names (as
+// replacements) among cs to "ref title", for history views.
+func controlNames(cs []isms.Control, hist []isms.HistoryEntry) map[string]string {
+	named := map[string]bool{}
+	for _, h := range hist {
+		for _, x := range h.Changes {
+			if x.Field == "replaced_by_id" {
+				named[x.Before], named[x.After] = true, true
+			}
+		}
+	}
+	out := make(map[string]string, len(named))
 	for _, x := range cs {
-		out[x.ID] = x.Ref + " " + x.Title
+		if named[x.ID] {
+			out[x.ID] = x.Ref + " " + x.Title
+		}
 	}
 	return out
 }
@@ -670,17 +839,14 @@ func (a *app) recordHistory(c *reqCtx, tr i18n.Translator, hist []isms.HistoryEn
 		}
 		return v
 	}
-	out := make([]historyView, 0, len(hist))
-	for i := len(hist) - 1; i >= 0; i-- {
-		h := hist[i]
-		ev := describeEntry(tr, h.AuditEntry, c.Org, users)
-		ch := make([]change, len(h.Changes))
-		for j, x := range h.Changes {
-			ch[j] = change{Label: tr.T(x.Label), Before: show(x.Field, x.Before), After: show(x.Field, x.After), Changed: true}
-		}
-		out = append(out, historyView{Actor: ev.Actor, Action: ev.Action, At: h.At, Changes: ch})
+	// The entries come with their changes worked out: they are described
+	// by who did what, without their values decoded again.
+	brief := make([]isms.HistoryEntry, len(hist))
+	for i, h := range hist {
+		brief[i] = h
+		brief[i].Before, brief[i].After = "", ""
 	}
-	return out
+	return recordHistory(tr, c.Org, brief, users, show)
 }
 
 type controlForm struct {
@@ -720,7 +886,7 @@ func controlValues(ctl isms.Control) map[string]string {
 		"replaced_by_id": ctl.ReplacedByID, "exclusion_text": ctl.ExclusionText,
 	}
 	for _, at := range catalog.Attributes {
-		v["attr_"+at.Name] = strings.Join(ctlAttributeValues(ctl, at.Name), "|")
+		v["attr_"+at.Name] = strings.Join(ctlAttributeValues(&ctl, at.Name), "|")
 	}
 	return v
 }

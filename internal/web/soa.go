@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/holdfast-isms/holdfast/internal/i18n"
@@ -14,91 +13,95 @@ import (
 	"github.com/holdfast-isms/holdfast/internal/report"
 )
 
-// soaRow is one control's line on the SoA page, with everything its cells
-// show worked out beforehand.
-type soaRow struct {
-	Control       isms.Control
-	Href          string // the control's page
-	Justification string
-	Warnings      []string
-	WarningTitle  string // the warnings in one line, for the row's pill
-	EvidenceCount int
-}
+// soaRowBytes is about what a row of the SoA takes, its warnings and
+// justification included.
+const soaRowBytes = 768
 
 type soaTheme struct {
 	ID, Title string
-	Rows      []soaRow
+	Count     int           // its controls
 	Body      template.HTML // the table's rows
+	rows      *markup       // where the rows are written
 }
 
-// soaRows writes the rows of one theme's table.
-func soaRows(tr i18n.Translator, rows []soaRow) template.HTML {
-	none := tr.T("web.none")
-	m := newMarkup(len(rows))
-	for _, r := range rows {
-		c := r.Control
-		m.raw("\n<tr><td>")
-		m.link("ref", r.Href, c.Ref)
-		m.raw("</td><td>")
-		m.text(c.Title)
-		if len(r.Warnings) > 0 {
-			m.raw(` <span class="pill pill-warning"`)
-			m.attr("title", r.WarningTitle)
-			m.raw(">")
-			m.text(tr.Plural("web.soa.row_warnings", len(r.Warnings)))
-			m.raw("</span>")
+// soaRow writes line's row to a theme's table, linking to controls+the
+// control's id: its justification and the texts of its warnings (ws) come
+// worked out.
+func (m *markup) soaRow(l *isms.SoALine, controls urlPrefix, justification string, ws []string, labels *ctlLabels, plurals *soaPlurals) {
+	c := &l.Control
+	m.raw("\n<tr><td>")
+	m.linkAfter("ref", controls, c.ID, c.Ref)
+	m.raw("</td><td>")
+	m.text(c.Title)
+	if len(ws) > 0 {
+		m.raw(` <span class="pill pill-warning" title="`)
+		for i, w := range ws {
+			if i > 0 {
+				m.raw(" ")
+			}
+			escapeInto(&m.b, w)
 		}
-		m.raw("</td><td>")
-		d := soaDecisionPill(tr, c.Decision)
-		m.pill(d.Class, d.Text)
-		m.raw(`</td><td class="wrap">`)
-		if r.Justification != "" {
-			m.text(r.Justification)
-		} else {
-			m.mutedText(none)
-		}
-		m.raw("</td><td>")
-		st := controlStatusPill(tr, c.Status)
-		m.pill(st.Class, st.Text)
-		m.raw("</td>")
-		m.cell("", c.OwnerName)
-		m.cell("num", strconv.Itoa(r.EvidenceCount))
-		m.raw("</tr>")
+		m.raw(`">`)
+		m.text(plurals.warnings(len(ws)))
+		m.raw("</span>")
 	}
-	return m.html()
+	m.raw("</td><td>")
+	d := labels.decision(c.Decision)
+	m.pill(d.Class, d.Text)
+	m.raw(`</td><td class="wrap">`)
+	if justification != "" {
+		m.text(justification)
+	} else {
+		m.mutedText(labels.none)
+	}
+	m.raw("</td><td>")
+	st := labels.status(c.Status)
+	m.pill(st.Class, st.Text)
+	m.raw("</td>")
+	m.cell("", c.OwnerName)
+	m.cell("num", strconv.Itoa(l.EvidenceCount))
+	m.raw("</tr>")
 }
 
-type soaWarningView struct {
-	Ref, Href, Text string
+// soaPlurals is the pill text of a row's warnings, by their number,
+// translated once for a page.
+type soaPlurals struct {
+	tr    i18n.Translator
+	texts map[int]string
+}
+
+func (p *soaPlurals) warnings(n int) string {
+	s, ok := p.texts[n]
+	if !ok {
+		s = p.tr.Plural("web.soa.row_warnings", n)
+		p.texts[n] = s
+	}
+	return s
+}
+
+// soaWarningItem writes a warning of control c as a list item naming
+// it, linking to controls+its id.
+func (m *markup) soaWarningItem(c *isms.Control, controls urlPrefix, text string) {
+	m.raw("<li>")
+	m.linkAfter("ref", controls, c.ID, c.Ref)
+	m.raw(" <span>")
+	m.text(text)
+	m.raw("</span></li>")
 }
 
 type soaPage struct {
-	Summary  isms.SoASummary
-	Latest   int
-	Changed  bool
-	Themes   []soaTheme
-	Warnings []soaWarningView
-	// WarningItems are the <li> items of Warnings, written in Go: an
+	Summary      isms.SoASummary
+	Latest       int
+	Changed      bool
+	Themes       []soaTheme
+	WarningCount int
+	// WarningItems are the <li> items of the warnings, written in Go: an
 	// organisation may have a hundred and more.
 	WarningItems template.HTML
 	Versions     []isms.SoAVersion
 	Form         *form
 	CanWrite     bool
 	Today        string
-}
-
-// soaWarningItems writes each warning as a list item naming its control.
-func soaWarningItems(ws []soaWarningView) template.HTML {
-	m := &markup{}
-	m.b.Grow(len(ws) * 200)
-	for _, w := range ws {
-		m.raw("<li>")
-		m.link("ref", w.Href, w.Ref)
-		m.raw(" <span>")
-		m.text(w.Text)
-		m.raw("</span></li>")
-	}
-	return m.html()
 }
 
 // soaPage shows the Statement of Applicability: every control with its
@@ -113,39 +116,54 @@ func (a *app) showSoA(w http.ResponseWriter, r *http.Request, c *reqCtx, status 
 	tr := c.tr()
 	// The page shows how much evidence each control has and names only
 	// the expired pieces: the overview is enough.
-	s, err := a.DB.SoAOverview(ctx, c.Actor)
-	if err != nil {
-		return err
-	}
-	vs, err := a.DB.SoAVersions(ctx, c.Actor)
+	s, vs, err := a.DB.SoAPage(ctx, c.Actor)
 	if err != nil {
 		return err
 	}
 	d := &soaPage{Summary: s.Summary, Latest: s.Latest, Changed: s.Changed, Versions: vs, Form: f,
 		CanWrite: c.Actor.Can(isms.PermWriteRegisters), Today: s.Today}
 	entries := isms.Entries(s.Lines)
+	labels := newCtlLabels(tr)
+	plurals := &soaPlurals{tr: tr, texts: map[int]string{}}
+	texts := newWarningTexts(tr, c.Org)
+	controls := newURLPrefix(orgPath(c.Org.Slug, "/controls/"))
+	items := &markup{}
+	items.b.Grow(s.Summary.Warnings * 200)
+	// The themes in the order of their first control, each table's room
+	// made for its rows at once.
 	idx := map[string]int{}
-	for i, l := range s.Lines {
-		ctl := l.Control
-		row := soaRow{Control: ctl, Href: orgPath(c.Org.Slug, "/controls/"+ctl.ID), Justification: report.Justification(tr, entries[i]),
-			Warnings: ctlWarningTexts(tr, c.Org, l.Warnings), EvidenceCount: l.EvidenceCount}
-		row.WarningTitle = strings.Join(row.Warnings, " ")
-		th := ctl.Theme
+	for i := range s.Lines {
+		th := s.Lines[i].Control.Theme
 		j, ok := idx[th]
 		if !ok {
 			j = len(d.Themes)
 			idx[th] = j
 			d.Themes = append(d.Themes, soaTheme{ID: "soa-" + th, Title: tr.T("theme." + th)})
 		}
-		d.Themes[j].Rows = append(d.Themes[j].Rows, row)
-		for _, t := range row.Warnings {
-			d.Warnings = append(d.Warnings, soaWarningView{Ref: ctl.Ref, Href: row.Href, Text: t})
-		}
+		d.Themes[j].Count++
 	}
 	for i := range d.Themes {
-		d.Themes[i].Body = soaRows(tr, d.Themes[i].Rows)
+		d.Themes[i].rows = &markup{}
+		d.Themes[i].rows.b.Grow(d.Themes[i].Count * soaRowBytes)
 	}
-	d.WarningItems = soaWarningItems(d.Warnings)
+	var ws []string // the row's warnings, for each row in turn
+	for i := range s.Lines {
+		l := &s.Lines[i]
+		ctl := &l.Control
+		ws = ws[:0]
+		for _, x := range l.Warnings {
+			ws = append(ws, texts.text(x))
+		}
+		d.Themes[idx[ctl.Theme]].rows.soaRow(l, controls, report.Justification(tr, entries[i]), ws, labels, plurals)
+		for _, t := range ws {
+			items.soaWarningItem(ctl, controls, t)
+		}
+		d.WarningCount += len(ws)
+	}
+	for i := range d.Themes {
+		d.Themes[i].Body, d.Themes[i].rows = d.Themes[i].rows.html(), nil
+	}
+	d.WarningItems = items.html()
 	v := a.view(c, tr.T("web.soa.title"), crumb{tr.T("web.nav.area.6"), orgPath(c.Org.Slug, "/areas/6")})
 	v.Nav = "soa"
 	v.Data = d
