@@ -104,6 +104,26 @@ type Control struct {
 	ReplacedByRef string
 }
 
+// AttributeValues returns the control's values of the ISO/IEC 27002
+// attribute set called name (as the catalogue names it: "control_type",
+// "security_property", "cybersecurity_concept", "operational_capability"
+// or "security_domain"), nil for any other name.
+func (c *Control) AttributeValues(name string) []string {
+	switch name {
+	case "control_type":
+		return c.ControlTypes
+	case "security_property":
+		return c.SecurityProperties
+	case "cybersecurity_concept":
+		return c.CybersecurityConcepts
+	case "operational_capability":
+		return c.OperationalCapabilities
+	case "security_domain":
+		return c.SecurityDomains
+	}
+	return nil
+}
+
 // ControlFields lists a control's fields in display order.
 var ControlFields = []FieldSpec{
 	{"title", "control.title"}, {"description", "control.description"}, {"theme", "control.theme"},

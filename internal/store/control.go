@@ -337,7 +337,7 @@ func controlsFromOverview(lines []isms.SoALine, q isms.ListQuery) (page isms.Pag
 		if set == nil || !slices.Contains(set.Values, v) {
 			return page, false // not a filter of this kind, or an invalid value: the list says which
 		}
-		tests = append(tests, func(c *isms.Control) bool { return slices.Contains(controlAttributeValues(c, name), v) })
+		tests = append(tests, func(c *isms.Control) bool { return slices.Contains(c.AttributeValues(name), v) })
 	}
 	n := 0
 	for i := range lines {
@@ -373,23 +373,6 @@ func catalogAttribute(name string) *catalog.Attribute {
 		if catalog.Attributes[i].Name == name {
 			return &catalog.Attributes[i]
 		}
-	}
-	return nil
-}
-
-// controlAttributeValues returns c's values of the attribute set name.
-func controlAttributeValues(c *isms.Control, name string) []string {
-	switch name {
-	case "control_type":
-		return c.ControlTypes
-	case "security_property":
-		return c.SecurityProperties
-	case "cybersecurity_concept":
-		return c.CybersecurityConcepts
-	case "operational_capability":
-		return c.OperationalCapabilities
-	case "security_domain":
-		return c.SecurityDomains
 	}
 	return nil
 }
@@ -558,7 +541,7 @@ func (t *tx) checkControl(a isms.Actor, c *isms.Control) error {
 		}
 	}
 	for _, at := range catalog.Attributes {
-		for _, v := range controlAttributeValues(c, at.Name) {
+		for _, v := range c.AttributeValues(at.Name) {
 			ok := false
 			for _, w := range at.Values {
 				ok = ok || v == w

@@ -335,7 +335,7 @@ func (a *app) controlsList(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 		case "theme":
 			fn(ctl.Theme)
 		default:
-			vals := ctlAttributeValues(ctl, p.Group)
+			vals := ctl.AttributeValues(p.Group)
 			if len(vals) == 0 {
 				fn("~none")
 			}
@@ -424,22 +424,6 @@ func ctlAttrLabel(tr i18n.Translator, s string) string {
 	return tr.T("attr."+name) + ": " + tr.T("attr."+value)
 }
 
-func ctlAttributeValues(c *isms.Control, name string) []string {
-	switch name {
-	case "control_type":
-		return c.ControlTypes
-	case "security_property":
-		return c.SecurityProperties
-	case "cybersecurity_concept":
-		return c.CybersecurityConcepts
-	case "operational_capability":
-		return c.OperationalCapabilities
-	case "security_domain":
-		return c.SecurityDomains
-	}
-	return nil
-}
-
 // ctlSortKeys orders group keys by their position in order; unknown keys
 // (no value) go last.
 func ctlSortKeys(keys []string, order map[string]int) {
@@ -466,7 +450,7 @@ func controlAttributes(tr i18n.Translator, c isms.Control) []ctlAttrView {
 	var out []ctlAttrView
 	for _, at := range catalog.Attributes {
 		av := ctlAttrView{Label: tr.T("attr." + at.Name)}
-		for _, v := range ctlAttributeValues(&c, at.Name) {
+		for _, v := range c.AttributeValues(at.Name) {
 			av.Values = append(av.Values, tr.T("attr."+v))
 		}
 		out = append(out, av)
@@ -886,7 +870,7 @@ func controlValues(ctl isms.Control) map[string]string {
 		"replaced_by_id": ctl.ReplacedByID, "exclusion_text": ctl.ExclusionText,
 	}
 	for _, at := range catalog.Attributes {
-		v["attr_"+at.Name] = strings.Join(ctlAttributeValues(&ctl, at.Name), "|")
+		v["attr_"+at.Name] = strings.Join(ctl.AttributeValues(at.Name), "|")
 	}
 	return v
 }

@@ -17,6 +17,18 @@ type levelView struct {
 	Rank                      int
 }
 
+// levelCell writes a table cell with the level's pill, or a muted dash
+// for no level.
+func (m *markup) levelCell(l levelView) {
+	m.raw("<td>")
+	if l.Label != "" {
+		m.pill(l.Class, l.Label)
+	} else {
+		m.raw(`<span class="muted">—</span>`)
+	}
+	m.raw("</td>")
+}
+
 // levelClasses are the shared level pill classes, lowest first.
 var levelClasses = []string{"level-low", "level-medium", "level-high", "level-critical"}
 

@@ -186,15 +186,6 @@ type riskListLabels struct {
 // rows writes the risk register table's rows.
 func (d *riskList) rows() template.HTML {
 	m := newMarkup(len(d.Rows))
-	level := func(l levelView) {
-		m.raw("<td>")
-		if l.Label != "" {
-			m.pill(l.Class, l.Label)
-		} else {
-			m.raw(`<span class="muted">—</span>`)
-		}
-		m.raw("</td>")
-	}
 	for _, r := range d.Rows {
 		m.recordTitle(r.URL, r.Ref, r.Title, "title-cell", pillIf(r.Archived, "pill-muted", d.Labels.Archived), pill{"pill-warning", r.OldLabel})
 		m.raw(`<br><span class="muted small">`)
@@ -210,9 +201,9 @@ func (d *riskList) rows() template.HTML {
 			m.mutedText(d.Labels.NoOwner)
 		}
 		m.raw("</td>")
-		level(r.InherentLv)
-		level(r.ResidualLv)
-		level(r.CurrentLv)
+		m.levelCell(r.InherentLv)
+		m.levelCell(r.ResidualLv)
+		m.levelCell(r.CurrentLv)
 		m.raw("<td>")
 		m.pill("pill-neutral", r.StatusLabel)
 		m.pills(pillIf(r.Expired, "pill-danger", d.Labels.Expired), pillIf(r.Concession, "pill-warning", d.Labels.Concession))
@@ -1385,15 +1376,6 @@ func planRows(tr i18n.Translator, o isms.Organisation, cs criteriaSet, entries [
 	options, statuses := newLabelCache(tr, "treatment."), newLabelCache(tr, "action_status.")
 	noOwner, noActions, overdue := tr.T("web.risks.no_owner"), tr.T("web.risks.no_actions"), tr.T("web.risks.overdue")
 	approved, notApproved, expired := tr.T("web.risks.plan_is_approved"), tr.T("web.risks.plan_not_approved"), tr.T("web.risks.acceptance.expired")
-	level := func(l levelView) {
-		m.raw("<td>")
-		if l.Label != "" {
-			m.pill(l.Class, l.Label)
-		} else {
-			m.raw(`<span class="muted">—</span>`)
-		}
-		m.raw("</td>")
-	}
 	for _, e := range entries {
 		r := cs.row(e.Risk, today)
 		u := riskBase + r.ID
@@ -1447,8 +1429,8 @@ func planRows(tr i18n.Translator, o isms.Organisation, cs criteriaSet, entries [
 			m.mutedText(noActions)
 		}
 		m.raw("</td>")
-		level(r.ResidualLv)
-		level(r.CurrentLv)
+		m.levelCell(r.ResidualLv)
+		m.levelCell(r.CurrentLv)
 		m.raw("<td>")
 		if r.PlanApprovedAt != "" {
 			m.pill("pill-success", approved)
