@@ -414,9 +414,17 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 			op = ">"
 		}
 		v, id := arg(c.V), arg(c.ID)
-		// A row-value comparison lets both databases range-scan the
-		// (sort key, id) index instead of filtering row by row.
+		// A row-value comparison lets PostgreSQL range-scan the (sort
+		// key, id) index instead of filtering row by row. SQLite does so
+		// only when the sort key is a column: for a key that is an
+		// expression (the natural order of references) it would test
+		// every entry before the cursor, so that a register's last page
+		// cost as many entries as it has. There the key's own bound,
+		// which it ranges on, comes first.
 		keyCond = fmt.Sprintf("(%%s, id) %s (%s, %s)", op, v, id)
+		if t.db.dialect == SQLite {
+			keyCond = fmt.Sprintf("%%[1]s %s= %s AND (%%[1]s %s %s OR id %s %s)", op, v, op, v, op, id)
+		}
 	}
 	dir := "ASC"
 	if q.Desc != c.B {
