@@ -461,26 +461,30 @@ func (t *tx) assessmentTrend(orgID string) ([]isms.TrendPoint, error) {
 	if err != nil {
 		return nil, err
 	}
+	// One statement for every run: its groups, by run, in the order of
+	// their first line. Whole numbers first: SQLite sorts the lines to
+	// group them, and the rank and level count tell most of them apart.
+	counts := map[string][]isms.TrendLevel{}
+	err = t.each(`SELECT l.assessment_id, l.current_label, l.current_colour, l.current_rank, l.level_count, COUNT(*)
+		FROM risk_assessments r CROSS JOIN risk_assessment_lines l
+		WHERE r.org_id = $1 AND r.archived_at IS NULL AND r.status = 'closed'
+		AND l.org_id = r.org_id AND l.assessment_id = r.id
+		GROUP BY l.assessment_id, l.current_rank, l.level_count, l.current_label, l.current_colour
+		ORDER BY l.assessment_id, MIN(l.risk_ref)`, []any{orgID}, func(rows *sql.Rows) error {
+		var run string
+		var c isms.TrendLevel
+		if err := rows.Scan(&run, &c.Label, &c.Colour, &c.Rank, &c.Of, &c.Count); err != nil {
+			return err
+		}
+		counts[run] = append(counts[run], c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	out := make([]isms.TrendPoint, 0, len(runs))
 	for _, r := range runs {
-		var counts []isms.TrendLevel
-		// Whole numbers first: SQLite sorts the lines to group them, and
-		// the rank and level count tell most of them apart.
-		err := t.each(`SELECT current_label, current_colour, current_rank, level_count, COUNT(*)
-			FROM risk_assessment_lines WHERE org_id = $1 AND assessment_id = $2
-			GROUP BY current_rank, level_count, current_label, current_colour
-			ORDER BY MIN(risk_ref)`, []any{orgID, r.ID}, func(rows *sql.Rows) error {
-			var c isms.TrendLevel
-			if err := rows.Scan(&c.Label, &c.Colour, &c.Rank, &c.Of, &c.Count); err != nil {
-				return err
-			}
-			counts = append(counts, c)
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, isms.TrendOfCounts(r, counts))
+		out = append(out, isms.TrendOfCounts(r, counts[r.ID]))
 	}
 	return out, nil
 }
