@@ -622,42 +622,6 @@ func controlRelatedItems(tr i18n.Translator, o isms.Organisation, line isms.SoAL
 	return risks, m.html()
 }
 
-// urlPrefix is the start of many URLs, a path from the root, with its
-// escaped form: what urlAttr writes for it.
-type urlPrefix struct{ path, escaped string }
-
-func newURLPrefix(path string) urlPrefix {
-	var b strings.Builder
-	urlInto(&b, path)
-	return urlPrefix{path, b.String()}
-}
-
-// linkAfter writes a link to p.path+rest as link writes it.
-func (m *markup) linkAfter(class string, p urlPrefix, rest, text string) {
-	m.raw("<a")
-	if class != "" {
-		m.attr("class", class)
-	}
-	m.raw(` href="`)
-	m.urlAfter(p, rest)
-	m.raw(`">`)
-	m.text(text)
-	m.raw("</a>")
-}
-
-// urlAfter writes the URL p.path+rest as urlAttr writes a value. A path
-// from the root is a safe URL, and escaping it goes character by
-// character (a "%" escape never spans a prefix ending in "/"), so the
-// escaped prefix stands for the prefix's part.
-func (m *markup) urlAfter(p urlPrefix, rest string) {
-	if !safeURL(rest) || !strings.HasPrefix(p.path, "/") || !strings.HasSuffix(p.path, "/") {
-		urlInto(&m.b, p.path+rest)
-		return
-	}
-	m.raw(p.escaped)
-	urlInto(&m.b, rest)
-}
-
 // ctlWarningTexts renders SoA warnings as sentences.
 func ctlWarningTexts(tr i18n.Translator, o isms.Organisation, ws []isms.SoAWarning) []string {
 	texts := newWarningTexts(tr, o)
@@ -671,11 +635,10 @@ func ctlWarningTexts(tr i18n.Translator, o isms.Organisation, ws []isms.SoAWarni
 // warningTexts renders SoA warnings as sentences, translating each kind
 // and formatting each date once.
 type warningTexts struct {
-	tr      i18n.Translator
-	o       isms.Organisation
-	byKind  map[isms.WarningKind]string
-	dates   map[string]string
-	expired *sentence // names an expired piece of evidence
+	tr     i18n.Translator
+	o      isms.Organisation
+	byKind map[isms.WarningKind]string
+	dates  map[string]string
 }
 
 func newWarningTexts(tr i18n.Translator, o isms.Organisation) *warningTexts {
@@ -691,10 +654,7 @@ func (t *warningTexts) text(w isms.SoAWarning) string {
 			date = t.o.FormatCalendarDate(e.ValidUntil)
 			t.dates[e.ValidUntil] = date
 		}
-		if t.expired == nil {
-			t.expired = newSentence(t.tr, "soa.warning.evidence_expired_named", 3)
-		}
-		return t.expired.format(e.Ref, e.Title, date)
+		return t.tr.T("soa.warning.evidence_expired_named", e.Ref, e.Title, date)
 	}
 	s, ok := t.byKind[w.Kind]
 	if !ok {
@@ -702,58 +662,6 @@ func (t *warningTexts) text(w isms.SoAWarning) string {
 		t.byKind[w.Kind] = s
 	}
 	return s
-}
-
-// sentence is a message formatted many times on a page. A message whose
-// verbs are n plain %s is split at them once and its text put together
-// from the parts, as Translator.T would format it: fmt prints a string
-// for %s as it is. Any other message is formatted by Translator.T.
-type sentence struct {
-	tr    i18n.Translator
-	key   string
-	parts []string // nil: format with tr.T
-}
-
-func newSentence(tr i18n.Translator, key string, n int) *sentence {
-	s := &sentence{tr: tr, key: key}
-	parts := strings.Split(tr.T(key), "%s")
-	if len(parts) != n+1 {
-		return s
-	}
-	for _, p := range parts {
-		if strings.Contains(p, "%") {
-			return s
-		}
-	}
-	s.parts = parts
-	return s
-}
-
-// format is the message with args (n of them) in place of its verbs.
-func (s *sentence) format(args ...string) string {
-	if s.parts == nil || len(args) != len(s.parts)-1 {
-		as := make([]any, len(args))
-		for i, a := range args {
-			as[i] = a
-		}
-		return s.tr.T(s.key, as...)
-	}
-	n := 0
-	for i, p := range s.parts {
-		n += len(p)
-		if i < len(args) {
-			n += len(args[i])
-		}
-	}
-	var b strings.Builder
-	b.Grow(n)
-	for i, p := range s.parts {
-		b.WriteString(p)
-		if i < len(args) {
-			b.WriteString(args[i])
-		}
-	}
-	return b.String()
 }
 
 func ctlMemberOptions(ms []isms.Membership, first string) []option {

@@ -295,3 +295,39 @@ func stringOf(v any) string {
 	}
 	return "\x00"
 }
+
+// urlPrefix is the start of many URLs, a path from the root, with its
+// escaped form: what urlAttr writes for it.
+type urlPrefix struct{ path, escaped string }
+
+func newURLPrefix(path string) urlPrefix {
+	var b strings.Builder
+	urlInto(&b, path)
+	return urlPrefix{path, b.String()}
+}
+
+// linkAfter writes a link to p.path+rest as link writes it.
+func (m *markup) linkAfter(class string, p urlPrefix, rest, text string) {
+	m.raw("<a")
+	if class != "" {
+		m.attr("class", class)
+	}
+	m.raw(` href="`)
+	m.urlAfter(p, rest)
+	m.raw(`">`)
+	m.text(text)
+	m.raw("</a>")
+}
+
+// urlAfter writes the URL p.path+rest as urlAttr writes a value. A path
+// from the root is a safe URL, and escaping it goes character by
+// character (a "%" escape never spans a prefix ending in "/"), so the
+// escaped prefix stands for the prefix's part.
+func (m *markup) urlAfter(p urlPrefix, rest string) {
+	if !safeURL(rest) || !strings.HasPrefix(p.path, "/") || !strings.HasSuffix(p.path, "/") {
+		urlInto(&m.b, p.path+rest)
+		return
+	}
+	m.raw(p.escaped)
+	urlInto(&m.b, rest)
+}

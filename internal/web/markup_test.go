@@ -129,3 +129,26 @@ func TestControlRelatedItems(t *testing.T) {
 		t.Errorf("empty states: %s %s", risks, evidence)
 	}
 }
+
+// A URL written as an escaped prefix and its rest reads as the whole URL
+// written at once, whatever the rest holds.
+func TestURLAfterWritesTheWholeURL(t *testing.T) {
+	for _, prefix := range []string{"/o/acme/evidence/", "/o/a b&c/controls/", "/o/x%4/controls/", "evidence/", "/o/acme/e%", ""} {
+		p := newURLPrefix(prefix)
+		for _, rest := range []string{"01a24d33-cf72-7de6-8434-6d2861b658f8", "", "javascript:alert(1)", "a/b:c", "a b", "%41x", "1", "ünï&+\"'<>"} {
+			var want strings.Builder
+			urlInto(&want, prefix+rest)
+			var m markup
+			m.urlAfter(p, rest)
+			if got := m.b.String(); got != want.String() {
+				t.Errorf("%q + %q: %q, want %q", prefix, rest, got, want.String())
+			}
+			var link, whole markup
+			link.linkAfter("ref", p, rest, "E-1 <x>")
+			whole.link("ref", prefix+rest, "E-1 <x>")
+			if link.b.String() != whole.b.String() {
+				t.Errorf("%q + %q: link %s, want %s", prefix, rest, link.b.String(), whole.b.String())
+			}
+		}
+	}
+}
