@@ -215,32 +215,18 @@ func (t *tx) completeLine(orgID string, over isms.SoALine, today string) (isms.S
 
 // controlEvidence reads the active evidence linked to one control, in any
 // order (nil for none); n is how many pieces there are likely to be.
-//
-// A control's page lists a hundred pieces and more, and on SQLite
-// fetching a column of a row costs about as much as finding the row: each
-// piece is read as one text, its fields joined by searchSep. The id,
-// reference (E-001 …) and date never hold it; the title, which may, comes
-// last.
 func (t *tx) controlEvidence(orgID, controlID string, n int) ([]isms.EvidenceRef, error) {
 	var out []isms.EvidenceRef
 	if n > 0 {
 		out = make([]isms.EvidenceRef, 0, n)
 	}
-	sep := " || char(31) || "
-	if t.db.dialect == Postgres {
-		sep = " || chr(31) || "
-	}
-	err := t.each(`SELECT e.id`+sep+`e.ref`+sep+`e.valid_until`+sep+`e.title`+linkedEvidence+` AND l.to_id = $2`, []any{orgID, controlID},
+	err := t.each(`SELECT e.id, e.ref, e.valid_until, e.title`+linkedEvidence+` AND l.to_id = $2`, []any{orgID, controlID},
 		func(rows *sql.Rows) error {
-			var s string
-			if err := rows.Scan(&s); err != nil {
+			var e isms.EvidenceRef
+			if err := rows.Scan(&e.ID, &e.Ref, &e.ValidUntil, &e.Title); err != nil {
 				return err
 			}
-			f := strings.SplitN(s, searchSep, 4)
-			if len(f) != 4 {
-				return fmt.Errorf("evidence of control %s: %q is not an id, reference, date and title", controlID, s)
-			}
-			out = append(out, isms.EvidenceRef{ID: f[0], Ref: f[1], ValidUntil: f[2], Title: f[3]})
+			out = append(out, e)
 			return nil
 		})
 	if len(out) == 0 {
