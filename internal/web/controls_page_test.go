@@ -20,14 +20,8 @@ func TestControlPagesReadTheSame(t *testing.T) {
 		db.Now = func() time.Time { return time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC) }
 		e, f := seeded(t, db, "acme")
 		owner := f.Owner()
-		byRef := map[string]isms.Control{}
-		cs, err := db.ActiveControls(ctx, owner)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range cs {
-			byRef[c.Ref] = c
-		}
+		byRef := controlsByRef(t, db, owner)
+		var err error
 		backup := byRef["A.8.13"]
 		backup.Decision, backup.Justification, backup.Status = isms.DecisionIncluded, "Customers require it", isms.StatusImplemented
 		if backup, err = db.UpdateControl(ctx, owner, backup, backup.Version); err != nil {

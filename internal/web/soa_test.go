@@ -20,14 +20,8 @@ func TestSoAPage(t *testing.T) {
 		db.Now = func() time.Time { return time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC) }
 		e, f := seeded(t, db, "acme")
 		owner := f.Owner()
-		byRef := map[string]isms.Control{}
-		cs, err := db.ActiveControls(ctx, owner)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range cs {
-			byRef[c.Ref] = c
-		}
+		byRef := controlsByRef(t, db, owner)
+		var err error
 		for _, ref := range []string{"A.8.13", "A.8.15"} {
 			c := byRef[ref]
 			c.Decision, c.Justification, c.Status = isms.DecisionIncluded, "Customers require it", isms.StatusImplemented
@@ -80,4 +74,18 @@ func TestSoAPage(t *testing.T) {
 		e.as(f.Users[isms.RoleOwner]).get("/o/acme/soa").expect(t, http.StatusOK, "Marked implemented, but no evidence is linked.",
 			`href="/o/acme/controls/`+logging.ID+`">A.8.15</a> <span>Marked implemented`)
 	})
+}
+
+// controlsByRef returns the organisation's active controls by reference.
+func controlsByRef(t *testing.T, db *store.DB, a isms.Actor) map[string]isms.Control {
+	t.Helper()
+	cs, err := db.ActiveControls(context.Background(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byRef := map[string]isms.Control{}
+	for _, c := range cs {
+		byRef[c.Ref] = c
+	}
+	return byRef
 }
