@@ -77,19 +77,7 @@ func TestRiskHeatMapsCountRisks(t *testing.T) {
 		add("Rated under version 1", rating(3, 2), rating(1, 2), "modify")
 		add("Not rated yet", isms.Rating{}, isms.Rating{})
 
-		draft, err := db.ReviseCriteria(ctx, mgr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		five, _ := isms.Preset(isms.Preset5x5)
-		five.ID, five.Version = draft.ID, draft.Version
-		if _, err := db.UpdateCriteriaDraft(ctx, mgr, five, draft.Version); err != nil {
-			t.Fatal(err)
-		}
-		v2, err := db.ApproveCriteria(ctx, owner, draft.ID, draft.Version+1)
-		if err != nil {
-			t.Fatal(err)
-		}
+		v2 := revisedCriteria(t, db, mgr, owner, isms.Preset5x5)
 		allDone := add("All actions done", rating(4, 4), rating(2, 3), "modify")
 		act(allDone, isms.ActionDone, false)
 		act(allDone, isms.ActionCancelled, false)

@@ -38,6 +38,27 @@ func approvedCriteria(t *testing.T, db *store.DB, owner isms.Actor, preset strin
 	return c
 }
 
+// revisedCriteria revises the criteria in force into preset (mgr drafts,
+// owner approves) and returns the new version.
+func revisedCriteria(t *testing.T, db *store.DB, mgr, owner isms.Actor, preset string) isms.RiskCriteria {
+	t.Helper()
+	ctx := context.Background()
+	draft, err := db.ReviseCriteria(ctx, mgr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, _ := isms.Preset(preset)
+	next.ID, next.Version = draft.ID, draft.Version
+	if _, err := db.UpdateCriteriaDraft(ctx, mgr, next, draft.Version); err != nil {
+		t.Fatal(err)
+	}
+	c, err := db.ApproveCriteria(ctx, owner, draft.ID, draft.Version+1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 func TestRiskCriteriaLifecycle(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -249,19 +270,7 @@ func TestRiskRerating(t *testing.T) {
 			t.Fatalf("create: %+v %v", r, err)
 		}
 		// Move to a 5×5: the risk stays tied to version 1.
-		draft, err := db.ReviseCriteria(ctx, mgr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		five, _ := isms.Preset(isms.Preset5x5)
-		five.ID, five.Version = draft.ID, draft.Version
-		if _, err := db.UpdateCriteriaDraft(ctx, mgr, five, draft.Version); err != nil {
-			t.Fatal(err)
-		}
-		v2, err := db.ApproveCriteria(ctx, owner, draft.ID, draft.Version+1)
-		if err != nil {
-			t.Fatal(err)
-		}
+		v2 := revisedCriteria(t, db, mgr, owner, isms.Preset5x5)
 		r, _ = db.Risk(ctx, mgr, r.ID)
 		if r.CriteriaID != v1.ID || r.Inherent.Level != "high" {
 			t.Fatalf("risk moved with the criteria: %+v", r)
