@@ -36,7 +36,7 @@ const searchLimit = 5
 func searchIn[T any](ctx context.Context, c *reqCtx, q, id, label, path string,
 	list func(context.Context, isms.Actor, isms.ListQuery) (isms.Page[T], error), hit func(T) searchHit) (searchGroup, error) {
 	g := searchGroup{ID: id, Label: label}
-	page, err := list(ctx, c.Actor, isms.ListQuery{Q: q, Limit: searchLimit})
+	page, err := list(ctx, c.Actor, isms.ListQuery{Q: q, Limit: searchLimit, Brief: true})
 	if err != nil {
 		return g, err
 	}
