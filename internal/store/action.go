@@ -50,9 +50,10 @@ var actions = &table[isms.Action]{
 			return "due_date > '' AND due_date < " + arg(v), nil
 		},
 	},
-	search:    []string{"title", "description", "ref"},
-	brief:     []string{"description", "resources", "evaluation", "completion_evidence", "responsible_name"},
-	userNames: func(x *isms.Action) []userRef { return []userRef{{x.ResponsibleID, &x.ResponsibleName}} },
+	search:        []string{"title", "description", "ref"},
+	searchIndexed: true,
+	brief:         []string{"description", "resources", "evaluation", "completion_evidence", "responsible_name"},
+	userNames:     func(x *isms.Action) []userRef { return []userRef{{x.ResponsibleID, &x.ResponsibleName}} },
 }
 
 // Actions lists the organisation's actions.

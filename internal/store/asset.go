@@ -67,7 +67,8 @@ var assets = &table[isms.Asset]{
 				AND l.from_id = ` + arg(v) + ` AND l.to_type = 'asset')`, nil
 		},
 	},
-	search: []string{"name", "description", "location", "custodian_text", "ref"},
+	search:        []string{"name", "description", "location", "custodian_text", "ref"},
+	searchIndexed: true,
 	brief: []string{"description", "custodian_id", "custodian_text", "location",
 		"owner_name", "owner_email", "custodian_name", "custodian_email"},
 	userNames: func(x *isms.Asset) []userRef { return []userRef{{x.OwnerID, &x.OwnerName}} },

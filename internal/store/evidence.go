@@ -54,7 +54,8 @@ var evidenceTable = &table[isms.Evidence]{
 			return "(valid_until = '' OR valid_until >= " + arg(v) + ")", nil
 		},
 	},
-	search: []string{"ref", "title", "description", "file_name", "url"},
+	search:        []string{"ref", "title", "description", "file_name", "url"},
+	searchIndexed: true,
 	// The list page shows no description, link or file: only the title,
 	// kind, owner and dates. The evidence_brief index holds every column
 	// a brief list reads (migration 00018); the two change together.

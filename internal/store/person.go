@@ -32,9 +32,10 @@ var people = &table[isms.Person]{
 		"name": "lower(name)", "email": "email", "job_title": "lower(job_title)", "department": "lower(department)",
 		"start_date": "start_date", "leave_date": "leave_date", "updated_at": "updated_at", "created_at": "created_at",
 	},
-	defaultSort: "name",
-	filters:     map[string]string{"department": "department", "manager_id": "manager_id", "user_id": "user_id", "job_title": "job_title"},
-	search:      []string{"name", "email", "job_title", "department", "ref"},
+	defaultSort:   "name",
+	filters:       map[string]string{"department": "department", "manager_id": "manager_id", "user_id": "user_id", "job_title": "job_title"},
+	search:        []string{"name", "email", "job_title", "department", "ref"},
+	searchIndexed: true,
 	// The list page shows when each person was updated, and names their
 	// managers (one lookup for the page's, not one per row); it does not
 	// show their accounts.

@@ -47,6 +47,11 @@ type table[T any] struct {
 	conds map[string]func(v string, arg func(any) string) (string, error)
 	// search lists the columns a q= search looks in.
 	search []string
+	// searchIndexed: both databases hold an index of searchText, the
+	// searched columns joined (SQLite migration 00012, PostgreSQL 00014).
+	// A register without one has its columns tested one by one: joining
+	// them copies every record's texts before the one test.
+	searchIndexed bool
 	// brief names what a brief list (ListQuery.Brief) leaves out: meta,
 	// data and extra columns the list page does not show, such as long
 	// texts, times and the linked names of other columns. A list page
@@ -293,9 +298,10 @@ func (tb *table[T]) searchText(d Dialect) string {
 // searchConds returns the condition that a record holds text in one of
 // its searched columns, binding what it needs through arg, in two forms
 // that select the same records: joined tests the joined columns once,
-// which is cheaper and which the SQLite search indexes answer; perColumn
-// tests each column in turn, which is cheaper when the table's row is read
-// anyway. If text holds searchSep, joined is the per-column test too.
+// which the search indexes answer; perColumn tests each column in turn,
+// which is cheaper when the table's row is read anyway. If text holds
+// searchSep, or the register has no search index, joined is the
+// per-column test too.
 func (tb *table[T]) searchConds(db *DB, text string, arg func(any) string) (joined, perColumn string) {
 	var test func(expr string) string
 	if db.dialect == Postgres {
@@ -317,7 +323,7 @@ func (tb *table[T]) searchConds(db *DB, text string, arg func(any) string) (join
 		ors[i] = test(c)
 	}
 	perColumn = "(" + strings.Join(ors, " OR ") + ")"
-	if strings.Contains(text, searchSep) {
+	if !tb.searchIndexed || strings.Contains(text, searchSep) {
 		return perColumn, perColumn
 	}
 	return test(tb.searchText(db.dialect)), perColumn

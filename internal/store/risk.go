@@ -145,7 +145,8 @@ var risks = &table[isms.Risk]{
 			return "next_review > '' AND next_review < " + arg(v), nil
 		},
 	},
-	search: []string{"title", "description", "ref", "category"},
+	search:        []string{"title", "description", "ref", "category"},
+	searchIndexed: true,
 	brief: []string{"description", "causes", "impacts", "existing_controls", "treatment_notes", "inherent_dims", "residual_dims",
 		"cia", "inherent_rank", "residual_rank", "priority", "sort_priority", "plan_approved_at", "owner_name",
 		"actions_total", "actions_done"},

@@ -185,6 +185,26 @@ func searchRegisters(t *testing.T, db *store.DB, owner isms.Actor) []searchRegis
 				return searchRow{x.ID, []string{x.Title, x.Description, x.Ref}}
 			})
 		},
+	}, {
+		// A register without a search index: its columns are tested one
+		// by one.
+		name:  "risk assessments",
+		cols:  []string{"scope", "notes"},
+		value: func(_, s string, pos int) string { return freeText(s, pos) },
+		create: func(t *testing.T, n int, v map[string]string) {
+			if n == 1 { // a run needs approved risk criteria
+				approvedCriteria(t, db, owner, isms.Preset5x5)
+			}
+			_, err := db.CreateAssessment(ctx, owner, isms.Assessment{Date: "2026-03-01",
+				Scope: or(v["scope"], fmt.Sprintf("Scope %d", n)), Notes: v["notes"], ParticipantIDs: []string{owner.UserID}})
+			must(t, err)
+		},
+		list: func(q isms.ListQuery) (searchPage, error) {
+			p, err := db.Assessments(ctx, owner, q)
+			return pageOf(p, err, func(x isms.Assessment) searchRow {
+				return searchRow{x.ID, []string{x.Scope, x.Notes, x.Ref}}
+			})
+		},
 	}}
 }
 
