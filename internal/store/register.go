@@ -451,16 +451,34 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 		cols, keep = tb.briefList()
 	}
 	sqliteFiltered := t.db.dialect == SQLite && (searching || len(where) > unfiltered)
-	if sqliteFiltered || searching {
+	// ids, on SQLite, lists the matches when they are few.
+	var ids matchList
+	switch {
+	case sqliteFiltered && q.Limit <= isms.DefaultLimit:
 		// SQLite's plan for a filtered page walks the sort index and
 		// tests each record until the page is full: right when many
 		// records match, a walk of the whole register when few do (122
 		// expired of 5,000 evidence records; no approved risk among
-		// 2,000, where its statistics expect a sixth of them). The
-		// count, which the total needs anyway and which is kept between
-		// reads, tells which.
-		//
-		// A search on PostgreSQL is counted first too. Given the count,
+		// 2,000, where its statistics expect a sixth of them). So the
+		// matches are listed first, from the search index or the
+		// filter's, up to two pages of them; when there are more, they
+		// are counted. Both are kept between reads, as the total is
+		// needed anyway.
+		max := fewMatches * (q.Limit + 1)
+		var err error
+		ids, err = t.matchIDs(orgID, fmt.Sprintf(`SELECT id FROM %s WHERE %s LIMIT %d`, tb.name, match, max+1), matchArgs, max)
+		if err != nil {
+			return page, err
+		}
+		total = ids.n
+		if total < 0 {
+			if total, err = count(); err != nil {
+				return page, err
+			}
+		}
+	case sqliteFiltered || searching:
+		// Counted first, on SQLite for a long page (whose matches are
+		// not kept), and for a search on PostgreSQL. Given the count,
 		// its page query is left to the planner, which knows from the
 		// trigram index's statistics how many records the search
 		// selects: for a broad search it walks the sort index until the
@@ -469,9 +487,12 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 		// candidates. One statement that counted and sorted every match
 		// visited all of them, whichever the page needed (4–5 ms).
 		var err error
-		if total, err = count(); err != nil || total == 0 {
+		if total, err = count(); err != nil {
 			return page, err
 		}
+	}
+	if total == 0 {
+		return page, nil
 	}
 	if sqliteFiltered {
 		n := total
@@ -490,7 +511,11 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 			}
 			few = n*n < (q.Limit+1)*all
 		}
-		if few {
+		switch {
+		case ids.json != "":
+			// Only the listed matches are read, and sorted.
+			where = []string{"org_id = $1", "id IN (SELECT value FROM json_each(" + arg(ids.json) + "))"}
+		case few:
 			// The search index, or the filter's, lists the matches'
 			// ids without reading the table; only they are read and
 			// sorted.
