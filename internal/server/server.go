@@ -90,7 +90,7 @@ func New(cfg Config, db *store.DB) http.Handler {
 		httpx.SetRoute(r, "GET /metrics")
 		metrics.Handler().ServeHTTP(w, r)
 	}))
-	mux.Handle("/api/", api.New(api.Deps{DB: db, Log: cfg.Log, Version: cfg.Version, MaxUpload: cfg.MaxUpload}))
+	mux.Handle("/api/", httpx.ReadScope(api.New(api.Deps{DB: db, Log: cfg.Log, Version: cfg.Version, MaxUpload: cfg.MaxUpload})))
 	mux.Handle("/", web.New(web.Deps{
 		DB: db, Log: cfg.Log, Sessions: sm,
 		LoginByAccount: auth.NewLimiter(5, 15*time.Minute),

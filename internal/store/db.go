@@ -226,9 +226,13 @@ func (t *tx) nowText() string { return isms.FormatTime(t.now) }
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // write runs fn in a write transaction and commits it if fn returns nil.
+// The request's memo forgets what its reads kept, before the write and
+// after it: a read the write made (none should) would have seen the state
+// before it.
 func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
 	if m := readMemoOf(ctx); m != nil {
 		m.forget()
+		defer m.forget()
 	}
 	db.kept.wrote()
 	defer db.kept.wrote()
@@ -250,9 +254,11 @@ func (db *DB) writeAside(ctx context.Context, fn func(*tx) error) error {
 // read (a page makes several).
 //
 // The reads of one request share the organisation's audit head through
-// the request's memo, if it has one (WithReadMemo).
+// the request's memo, if it has one (WithReadMemo), and in a read scope
+// on SQLite one transaction (WithReadScope).
 func (db *DB) read(ctx context.Context, fn func(*tx) error) error {
-	if m := readMemoOf(ctx); m != nil {
+	m := readMemoOf(ctx)
+	if m != nil {
 		inner := fn
 		fn = func(t *tx) error {
 			m.recall(t)
@@ -270,6 +276,15 @@ func (db *DB) read(ctx context.Context, fn func(*tx) error) error {
 		}
 		defer conn.Close()
 		return db.mapErr(fn(&tx{conn: conn, ctx: ctx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), gen: db.kept.gen.Load()}))
+	}
+	if m != nil {
+		t, err := m.sharedTx(ctx, db)
+		if err != nil {
+			return db.mapErr(err)
+		}
+		if t != nil {
+			return db.mapErr(fn(t))
+		}
 	}
 	return db.run(ctx, db.r, db.rStmts, nil, fn)
 }

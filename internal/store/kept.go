@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // keptCache keeps what is derived from an organisation's records and read
@@ -130,12 +131,26 @@ func (t *tx) keptHead(orgID string) (int64, error) {
 //
 // It also carries the user's memberships when the request's session was
 // read together with them (SessionStore.FindCtx), for RequestView.
+//
+// In a read scope (WithReadScope) the request's reads on SQLite share one
+// read transaction, begun by the first of them, until the request writes
+// (its later reads then share a new one, which sees the change) or its
+// answer begins, where the scope ends. A page reads five to ten times (its
+// session, its record, the record's history, links and actions, the
+// members); each read began and committed a transaction of its own, about
+// a tenth of a detail page. The reads of a page now also see one state of
+// the database, as one read would.
 type readMemo struct {
 	mu      sync.Mutex
 	headOrg string // "" until a read has read a head
 	head    int64
 	gen     uint64
 	view    *memberView
+
+	scoped    bool    // reads may share a transaction (WithReadScope)
+	ended     bool    // the scope has ended: reads run each on its own
+	shared    *sql.Tx // the reads' transaction, once one has begun it
+	sharedGen uint64  // the kept cache's write generation when it began
 }
 
 type readMemoKey struct{}
@@ -148,6 +163,55 @@ func WithReadMemo(ctx context.Context) context.Context {
 		return ctx
 	}
 	return context.WithValue(ctx, readMemoKey{}, &readMemo{})
+}
+
+// WithReadScope returns ctx carrying a memo whose reads share one
+// transaction on SQLite (see readMemo), and the function that ends the
+// scope, committing that transaction. The caller must end it, at the
+// latest when the request is done, and should end it as soon as it starts
+// sending its answer: a slow client would otherwise hold a read
+// connection and a snapshot of the database while it downloads.
+func WithReadScope(ctx context.Context) (context.Context, func()) {
+	m := &readMemo{scoped: true}
+	return context.WithValue(ctx, readMemoKey{}, m), m.end
+}
+
+// end ends the read scope; reads after it run each on its own.
+func (m *readMemo) end() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.ended = true
+	m.endShared()
+}
+
+// endShared commits the shared read transaction, if one has begun; m.mu
+// is held.
+func (m *readMemo) endShared() {
+	if m.shared != nil {
+		_ = m.shared.Commit() // it only read: nothing is lost if this fails
+		m.shared = nil
+	}
+}
+
+// sharedTx returns a transaction for a read that shares the scope's read
+// transaction, beginning it if this is the first read, or nil if the read
+// is to run on its own (no scope, or the scope has ended). The
+// transaction outlives the read's own context: the scope's end commits it.
+func (m *readMemo) sharedTx(ctx context.Context, db *DB) (*tx, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.scoped || m.ended {
+		return nil, nil
+	}
+	if m.shared == nil {
+		gen := db.kept.gen.Load()
+		st, err := db.r.BeginTx(context.WithoutCancel(ctx), nil)
+		if err != nil {
+			return nil, err
+		}
+		m.shared, m.sharedGen = st, gen
+	}
+	return &tx{sqlTx: m.shared, ctx: ctx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), stmts: db.rStmts, gen: m.sharedGen}, nil
 }
 
 func readMemoOf(ctx context.Context) *readMemo {
@@ -178,6 +242,7 @@ func (m *readMemo) forget() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.headOrg, m.view = "", nil
+	m.endShared()
 }
 
 // keepMembers keeps what the session read found of its user.

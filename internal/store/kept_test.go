@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
 	"github.com/holdfast-isms/holdfast/internal/store"
@@ -325,6 +326,98 @@ func TestReadMemoKeepsOneHeadPerRequest(t *testing.T) {
 			want("a new request", req, n+2)
 			add(db, req, "Made by the new request")
 			want("after the new request's own change", req, n+3)
+		})
+	}
+}
+
+// In a read scope the reads of a request on SQLite share one transaction:
+// they see the database as the first of them did, until the request
+// writes (its later reads see its change) or the scope ends, and the read
+// connection is given back when it ends. On PostgreSQL each read sees the
+// latest state.
+func TestReadScopeSharesOneSnapshot(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			db, other := twoServers(t, d)
+			owner := storetest.Seed(t, db, "acme").Owner()
+			x, err := db.CreateAction(ctx, owner, isms.Action{Title: "Before"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			title := func(ctx context.Context) string {
+				t.Helper()
+				a, err := db.Action(ctx, owner, x.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return a.Title
+			}
+			rename := func(s *store.DB, ctx context.Context, to string) {
+				t.Helper()
+				cur, err := other.Action(context.Background(), owner, x.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cur.Title = to
+				if _, err := s.UpdateAction(ctx, owner, cur, cur.Version); err != nil {
+					t.Fatal(err)
+				}
+			}
+			inUse := func() int {
+				_, r := db.PoolStats()
+				return r.InUse
+			}
+			sqlite := d == store.SQLite
+			scoped := func(onSQLite, onPostgres string) string {
+				if sqlite {
+					return onSQLite
+				}
+				return onPostgres
+			}
+
+			// A statement seen for the first time is prepared in the
+			// background, on a connection of its own: once, before.
+			title(ctx)
+			for i := 0; inUse() != 0; i++ {
+				if i == 500 {
+					t.Fatal("statements still being prepared after 5 s")
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			req, end := store.WithReadScope(ctx)
+			if got := title(req); got != "Before" {
+				t.Fatalf("first read: %q", got)
+			}
+			held := 0 // the scope's read transaction holds a connection
+			if sqlite {
+				held = 1
+			}
+			if n := inUse(); n != held {
+				t.Fatalf("%d read connections in use between the reads of a scope, want %d", n, held)
+			}
+			rename(other, ctx, "Elsewhere")
+			if got, want := title(req), scoped("Before", "Elsewhere"); got != want {
+				t.Fatalf("a later read of the scope, after a change elsewhere: %q, want %q", got, want)
+			}
+			rename(db, req, "By the request")
+			if got := title(req); got != "By the request" {
+				t.Fatalf("after the request's own change: %q", got)
+			}
+			rename(other, ctx, "Elsewhere again")
+			if got, want := title(req), scoped("By the request", "Elsewhere again"); got != want {
+				t.Fatalf("a read after another change elsewhere: %q, want %q", got, want)
+			}
+			end()
+			if n := inUse(); n != 0 {
+				t.Fatalf("%d read connections in use after the scope ended", n)
+			}
+			if got := title(req); got != "Elsewhere again" {
+				t.Fatalf("a read after the scope ended: %q", got)
+			}
+			if n := inUse(); n != 0 {
+				t.Fatalf("%d read connections in use after a read that ran on its own", n)
+			}
 		})
 	}
 }

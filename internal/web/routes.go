@@ -193,8 +193,9 @@ func (a *app) routes() http.Handler {
 		httpx.SetRoute(r, "GET /favicon.ico")
 		http.Redirect(w, r, a.assets.url("img/favicon.svg"), http.StatusMovedPermanently)
 	})
-	// Each request carries a read memo from before its session is loaded,
-	// which lets the session read bring the user's memberships along.
-	outer.Handle("/", withReadMemo(a.Sessions.LoadAndSave(mux)))
+	// Each request carries a read scope from before its session is loaded,
+	// which lets the session read bring the user's memberships along and
+	// share its transaction with the page's reads.
+	outer.Handle("/", httpx.ReadScope(a.Sessions.LoadAndSave(mux)))
 	return outer
 }

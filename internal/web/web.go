@@ -24,7 +24,6 @@ import (
 	"github.com/holdfast-isms/holdfast/internal/httpx"
 	"github.com/holdfast-isms/holdfast/internal/i18n"
 	"github.com/holdfast-isms/holdfast/internal/isms"
-	"github.com/holdfast-isms/holdfast/internal/store"
 )
 
 // Session keys.
@@ -115,13 +114,6 @@ func (a *app) serve(pattern string, need access, h handler) http.Handler {
 		if err != nil {
 			a.fail(w, r, c, err)
 		}
-	})
-}
-
-// withReadMemo gives each request a memo for its reads (store.WithReadMemo).
-func withReadMemo(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(store.WithReadMemo(r.Context())))
 	})
 }
 
