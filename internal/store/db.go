@@ -184,6 +184,17 @@ func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
 // PoolStats returns connection pool statistics for metrics.
 func (db *DB) PoolStats() (write, read sql.DBStats) { return db.w.Stats(), db.r.Stats() }
 
+// SettleStatements waits until the statements seen so far have been
+// prepared, which happens in the background on a connection of its own
+// (see stmtCache): tests that count the connections in use settle first.
+func (db *DB) SettleStatements() {
+	for _, c := range []*stmtCache{db.wStmts, db.rStmts} {
+		if c != nil {
+			c.settle()
+		}
+	}
+}
+
 // tx is one transaction plus the time it started, which every timestamp
 // written in it uses. On PostgreSQL a read runs on one connection without
 // a transaction (see read), and sqlTx is nil.
@@ -200,9 +211,11 @@ type tx struct {
 	write bool       // a write transaction: it keeps nothing (see kept)
 
 	// The audit head of headOrg as kept values first read it in this
-	// transaction (see keptHead).
+	// transaction (see keptHead), and heads an earlier read of the
+	// request saw (see readMemo); heads is shared, not to be changed.
 	headOrg string
 	head    int64
+	heads   map[string]int64
 }
 
 // querier runs statements: the transaction, or the connection of a

@@ -379,12 +379,7 @@ func TestReadScopeSharesOneSnapshot(t *testing.T) {
 			// A statement seen for the first time is prepared in the
 			// background, on a connection of its own: once, before.
 			title(ctx)
-			for i := 0; inUse() != 0; i++ {
-				if i == 500 {
-					t.Fatal("statements still being prepared after 5 s")
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
+			db.SettleStatements()
 			req, end := store.WithReadScope(ctx)
 			if got := title(req); got != "Before" {
 				t.Fatalf("first read: %q", got)
@@ -417,6 +412,74 @@ func TestReadScopeSharesOneSnapshot(t *testing.T) {
 			}
 			if n := inUse(); n != 0 {
 				t.Fatalf("%d read connections in use after a read that ran on its own", n)
+			}
+		})
+	}
+}
+
+// A request's session read (SessionStore.FindCtx), and an API call's read
+// of its actor (ActorFor), bring the audit heads of the user's
+// organisations along: the request's later reads use them instead of
+// reading them, so they see kept values as of that first read, on both
+// databases, and a request without it reads the head itself.
+func TestFirstReadOfARequestBringsTheHeads(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			db, other := twoServers(t, d)
+			f := storetest.Seed(t, db, "acme")
+			owner, user := f.Owner(), f.Users[isms.RoleOwner]
+			n := isms.DefaultLimit + 5 // more than a page: the total is counted, and kept
+			add := func(title string) {
+				t.Helper()
+				if _, err := other.CreateAction(ctx, owner, isms.Action{Title: title}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i := range n {
+				add(fmt.Sprintf("Action %02d", i))
+			}
+			total := func(ctx context.Context) int {
+				t.Helper()
+				p, err := db.Actions(ctx, owner, isms.ListQuery{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return p.Total
+			}
+			if got := total(ctx); got != n {
+				t.Fatalf("total %d, want %d", got, n)
+			}
+			s := db.Sessions(time.Hour)
+			if err := s.CommitCtx(ctx, "tok", []byte("data"), time.Now().Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.TagSession(ctx, "tok", user.ID, "test", "127.0.0.1"); err != nil {
+				t.Fatal(err)
+			}
+
+			req := store.WithReadMemo(ctx)
+			if _, ok, err := s.FindCtx(req, "tok"); err != nil || !ok {
+				t.Fatalf("session: %v %v", ok, err)
+			}
+			add("After the session read")
+			if got := total(req); got != n {
+				t.Fatalf("in the request, after a change elsewhere: total %d, want %d (as the session read saw it)", got, n)
+			}
+			if got := total(store.WithReadMemo(ctx)); got != n+1 {
+				t.Fatalf("in a request without a session read: total %d, want %d", got, n+1)
+			}
+
+			api := store.WithReadMemo(ctx)
+			if _, _, err := db.ActorFor(api, user.ID, "acme"); err != nil {
+				t.Fatal(err)
+			}
+			add("After the actor read")
+			if got := total(api); got != n+1 {
+				t.Fatalf("in an API call, after a change elsewhere: total %d, want %d (as its actor read saw it)", got, n+1)
+			}
+			if got := total(ctx); got != n+2 {
+				t.Fatalf("outside any request: total %d, want %d", got, n+2)
 			}
 		})
 	}

@@ -56,9 +56,12 @@ func (db *DB) ActorFor(ctx context.Context, userID, slug string) (isms.Actor, is
 		// One statement: a request's authorisation is on every API call.
 		var name string
 		var os orgScan
-		err := t.QueryRow(`SELECT `+orgColumnsOf+`, m.role, u.name FROM organisations o
+		// With the organisation's audit head, which the request's
+		// reads then need not read (see readMemo).
+		var head int64
+		err := t.QueryRow(`SELECT `+orgColumnsOf+`, m.role, u.name, `+orgHeadColumn+` FROM organisations o
 			JOIN memberships m ON m.org_id = o.id JOIN users u ON u.id = m.user_id
-			WHERE o.slug = $1 AND m.user_id = $2`, slug, userID).Scan(append(os.dest(), &a.Role, &name)...)
+			WHERE o.slug = $1 AND m.user_id = $2`, slug, userID).Scan(append(os.dest(), &a.Role, &name, &head)...)
 		if err != nil {
 			return err
 		}
@@ -66,6 +69,9 @@ func (db *DB) ActorFor(ctx context.Context, userID, slug string) (isms.Actor, is
 			return err
 		}
 		o = os.o
+		if m := readMemoOf(ctx); m != nil {
+			m.keepHeads(map[string]int64{o.ID: head}, t.gen)
+		}
 		a.UserID, a.UserName, a.OrgID, a.OrgSlug = userID, name, o.ID, o.Slug
 		return nil
 	})
@@ -306,7 +312,7 @@ func (db *DB) RequestView(ctx context.Context, userID, slug string) (RequestView
 		if err != nil {
 			return err
 		}
-		if mv, err = scanMemberView(rows); err != nil {
+		if mv, err = scanMemberView(rows, nil); err != nil {
 			return err
 		}
 		if len(mv.members) == 0 {
@@ -329,17 +335,30 @@ type memberView struct {
 // memberships m and organisations o.
 var memberViewColumns = userColumnsOf + `, ` + orgColumnsOf + `, m.role, m.version`
 
+// orgHeadColumn is each organisation's audit head, which scanMemberView
+// reads after memberViewColumns when it is given heads to fill.
+const orgHeadColumn = `COALESCE((SELECT h.seq FROM audit_heads h WHERE h.org_id = o.id), 0)`
+
 // scanMemberView reads rows of memberViewColumns, after the columns lead
-// scans into (the same on every row), and closes rows.
-func scanMemberView(rows *sql.Rows, lead ...any) (memberView, error) {
+// scans into (the same on every row), and closes rows. If heads is not
+// nil, each row ends with orgHeadColumn, which goes into heads.
+func scanMemberView(rows *sql.Rows, heads map[string]int64, lead ...any) (memberView, error) {
 	defer rows.Close()
 	var mv memberView
 	for rows.Next() {
 		var us userScan
 		var os orgScan
 		var m isms.Membership
-		if err := rows.Scan(append(append(append(lead, us.dest()...), os.dest()...), &m.Role, &m.Version)...); err != nil {
+		var head int64
+		dest := append(append(append(lead, us.dest()...), os.dest()...), &m.Role, &m.Version)
+		if heads != nil {
+			dest = append(dest, &head)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return mv, err
+		}
+		if heads != nil {
+			heads[os.o.ID] = head
 		}
 		if err := us.finish(); err != nil {
 			return mv, err

@@ -53,20 +53,24 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 		if memo != nil {
 			// In a request, the session of a member is read together with
 			// the user's memberships, which the request reads next
-			// (RequestView): one statement instead of two.
-			rows, err := t.Query(`SELECT s.data, s.last_seen_at, `+memberViewColumns+`
+			// (RequestView), and their organisations' audit heads, which
+			// its reads of kept values need: one statement instead of
+			// three.
+			rows, err := t.Query(`SELECT s.data, s.last_seen_at, `+memberViewColumns+`, `+orgHeadColumn+`
 				FROM sessions s JOIN users u ON u.id = s.user_id JOIN memberships m ON m.user_id = u.id
 				JOIN organisations o ON o.id = m.org_id
 				WHERE s.token_hash = $1 AND s.expiry > $2 ORDER BY lower(o.name), o.slug`, hash, t.nowText())
 			if err != nil {
 				return err
 			}
-			mv, err := scanMemberView(rows, &data, &seen)
+			heads := map[string]int64{}
+			mv, err := scanMemberView(rows, heads, &data, &seen)
 			if err != nil {
 				return err
 			}
 			if len(mv.members) > 0 {
 				memo.keepMembers(mv)
+				memo.keepHeads(heads, t.gen)
 				return nil
 			}
 			// Not a member's session: no user yet, or none of the

@@ -102,6 +102,9 @@ func (c *stmtCache) prepare(q string) {
 	c.stmts[q] = st
 }
 
+// settle waits until no statement is being prepared.
+func (c *stmtCache) settle() { c.wg.Wait() }
+
 // close waits for statements being prepared and closes them all; the pool
 // is closed after it.
 func (c *stmtCache) close() {
