@@ -137,11 +137,6 @@ func (db *DB) AssetUsers(ctx context.Context, a isms.Actor, id string) ([]isms.A
 	}
 	var out []isms.Asset
 	err := db.read(ctx, func(t *tx) error {
-		if ok, err := assets.exists(t, a.OrgID, id, false); err != nil {
-			return err
-		} else if !ok {
-			return isms.Errorf(isms.KindNotFound, "error.not_found")
-		}
 		rows, err := t.Query(`SELECT `+assets.selectList()+` FROM assets WHERE org_id = $1 AND archived_at IS NULL AND id IN
 			(SELECT from_id FROM record_links WHERE org_id = $1 AND to_type = 'asset' AND to_id = $2 AND from_type = 'asset')
 			ORDER BY lower(name), id LIMIT 500`, a.OrgID, id)
@@ -156,7 +151,17 @@ func (db *DB) AssetUsers(ctx context.Context, a isms.Actor, id string) ([]isms.A
 			}
 			out = append(out, x)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil || len(out) > 0 {
+			return err
+		}
+		// None: is there such an asset? (Links go only to existing
+		// assets, so with users it exists.)
+		if ok, err := assets.exists(t, a.OrgID, id, false); err != nil {
+			return err
+		} else if !ok {
+			return isms.Errorf(isms.KindNotFound, "error.not_found")
+		}
+		return nil
 	})
 	return out, err
 }

@@ -97,10 +97,15 @@ func (db *DB) AuditLog(ctx context.Context, a isms.Actor, f isms.AuditFilter) (i
 	return page, err
 }
 
-// history returns a record's changes, oldest first, with field diffs.
-func (t *tx) history(orgID, recordType, recordID string, specs []isms.FieldSpec) ([]isms.HistoryEntry, error) {
+// history returns a record's changes, oldest first, with field diffs; a
+// cond, if given, is a further condition on the statement ($1 the
+// organisation, $3 the record's id).
+func (t *tx) history(orgID, recordType, recordID string, specs []isms.FieldSpec, cond string) ([]isms.HistoryEntry, error) {
+	if cond != "" {
+		cond = " AND " + cond
+	}
 	rows, err := t.Query(`SELECT `+auditColumns+` FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
-		WHERE a.org_id = $1 AND a.record_type = $2 AND a.record_id = $3 ORDER BY a.seq`, orgID, recordType, recordID)
+		WHERE a.org_id = $1 AND a.record_type = $2 AND a.record_id = $3`+cond+` ORDER BY a.seq`, orgID, recordType, recordID)
 	if err != nil {
 		return nil, err
 	}

@@ -751,14 +751,22 @@ func copyFields(m map[string]any) map[string]any {
 // historyOf returns a record's history, checking first that it belongs to
 // the organisation.
 func (tb *table[T]) historyOf(t *tx, orgID, id string) ([]isms.HistoryEntry, error) {
+	specs := append([]isms.FieldSpec{{Name: "ref", Label: "field.ref"}}, tb.fields...)
+	specs = append(specs, isms.FieldSpec{Name: "archived", Label: "field.archived"})
+	// That the record exists is tested in the same statement: a record
+	// with a history (every record has its creation) is one statement, on
+	// PostgreSQL one round trip. Only an empty answer looks the record up,
+	// to tell one without history from none.
+	h, err := t.history(orgID, tb.recordType, id, specs, `EXISTS (SELECT 1 FROM `+tb.name+` WHERE org_id = $1 AND id = $3)`)
+	if err != nil || len(h) > 0 {
+		return h, err
+	}
 	if ok, err := tb.exists(t, orgID, id, false); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, isms.Errorf(isms.KindNotFound, "error.not_found")
 	}
-	specs := append([]isms.FieldSpec{{Name: "ref", Label: "field.ref"}}, tb.fields...)
-	specs = append(specs, isms.FieldSpec{Name: "archived", Label: "field.archived"})
-	return t.history(orgID, tb.recordType, id, specs)
+	return h, nil
 }
 
 // nextRef allocates the organisation's next human reference for prefix.
