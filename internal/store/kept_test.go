@@ -37,6 +37,19 @@ func twoServers(t *testing.T, d store.Dialect) (db, other *store.DB) {
 	return db, open()
 }
 
+// actionsTotal returns a function reading the total of the actor's
+// action list, with the reads of the request ctx carries, if any.
+func actionsTotal(t *testing.T, db *store.DB, owner isms.Actor) func(ctx context.Context) int {
+	return func(ctx context.Context) int {
+		t.Helper()
+		p, err := db.Actions(ctx, owner, isms.ListQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Total
+	}
+}
+
 // Register lists keep their totals between reads, and risk criteria their
 // decoded versions; every change, made by this server or by another one on
 // the same database, must show in the next read.
@@ -292,14 +305,7 @@ func TestReadMemoKeepsOneHeadPerRequest(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			total := func(ctx context.Context) int {
-				t.Helper()
-				p, err := db.Actions(ctx, owner, isms.ListQuery{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				return p.Total
-			}
+			total := actionsTotal(t, db, owner)
 			want := func(step string, ctx context.Context, n int) {
 				t.Helper()
 				if got := total(ctx); got != n {
@@ -439,14 +445,7 @@ func TestFirstReadOfARequestBringsTheHeads(t *testing.T) {
 			for i := range n {
 				add(fmt.Sprintf("Action %02d", i))
 			}
-			total := func(ctx context.Context) int {
-				t.Helper()
-				p, err := db.Actions(ctx, owner, isms.ListQuery{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				return p.Total
-			}
+			total := actionsTotal(t, db, owner)
 			if got := total(ctx); got != n {
 				t.Fatalf("total %d, want %d", got, n)
 			}
