@@ -1,9 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
 )
@@ -190,12 +193,11 @@ func (t *tx) fillPlanEntries(orgID string, entries []isms.PlanEntry) error {
 
 // plannedControls calls add with each control linked from the
 // organisation's risks (only from riskIDs, unless nil), by the control's
-// reference.
+// reference. The links are read alone; the controls are named from their
+// kept outlines (a page's links each looked a control up: a fifth of the
+// treatment plan page), and only controls not among them (archived ones)
+// are read.
 func (t *tx) plannedControls(orgID string, riskIDs []string, add func(isms.Link)) error {
-	c, ok := linkable["control"]
-	if !ok {
-		return nil
-	}
 	args := make([]any, 0, len(riskIDs)+1)
 	args = append(args, orgID)
 	cond := ""
@@ -203,17 +205,64 @@ func (t *tx) plannedControls(orgID string, riskIDs []string, add func(isms.Link)
 		for _, id := range riskIDs {
 			args = append(args, id)
 		}
-		cond = ` AND l.from_id IN (` + placeholders(2, len(riskIDs)) + `)`
+		cond = ` AND from_id IN (` + placeholders(2, len(riskIDs)) + `)`
 	}
-	return t.each(`SELECT l.from_id, l.to_id, l.note, COALESCE(c.`+c.ref+`, ''), COALESCE(c.`+c.title+`, '')
-		FROM record_links l LEFT JOIN `+c.table+` c ON c.org_id = l.org_id AND c.id = l.to_id
-		WHERE l.org_id = $1 AND l.from_type = 'risk' AND l.to_type = 'control'`+cond+` ORDER BY 4, l.to_id`, args,
+	var links []isms.Link
+	err := t.each(`SELECT from_id, to_id, note FROM record_links
+		WHERE org_id = $1 AND from_type = 'risk' AND to_type = 'control'`+cond, args,
 		func(rows *sql.Rows) error {
 			l := isms.Link{FromType: "risk", ToType: "control"}
-			if err := rows.Scan(&l.FromID, &l.ToID, &l.Note, &l.OtherRef, &l.OtherTitle); err != nil {
+			if err := rows.Scan(&l.FromID, &l.ToID, &l.Note); err != nil {
 				return err
 			}
-			add(l)
+			links = append(links, l)
 			return nil
 		})
+	if err != nil || len(links) == 0 {
+		return err
+	}
+	outlines, err := t.keptOutlines(orgID)
+	if err != nil {
+		return err
+	}
+	byID := make(map[string]*isms.Control, len(outlines))
+	for i := range outlines {
+		byID[outlines[i].ID] = &outlines[i]
+	}
+	var others []any
+	for i := range links {
+		if c, ok := byID[links[i].ToID]; ok {
+			links[i].OtherRef, links[i].OtherTitle = c.Ref, c.Title
+		} else {
+			others = append(others, links[i].ToID)
+		}
+	}
+	if len(others) > 0 {
+		named := map[string][2]string{}
+		err := t.each(`SELECT id, ref, title FROM controls WHERE org_id = $1 AND id IN (`+placeholders(2, len(others))+`)`,
+			append([]any{orgID}, others...), func(rows *sql.Rows) error {
+				var id, ref, title string
+				if err := rows.Scan(&id, &ref, &title); err != nil {
+					return err
+				}
+				named[id] = [2]string{ref, title}
+				return nil
+			})
+		if err != nil {
+			return err
+		}
+		for i := range links {
+			if n, ok := named[links[i].ToID]; ok {
+				links[i].OtherRef, links[i].OtherTitle = n[0], n[1]
+			}
+		}
+	}
+	// By reference, as SQL's ORDER BY of the text would (byte order).
+	slices.SortFunc(links, func(a, b isms.Link) int {
+		return cmp.Or(strings.Compare(a.OtherRef, b.OtherRef), strings.Compare(a.ToID, b.ToID))
+	})
+	for _, l := range links {
+		add(l)
+	}
+	return nil
 }

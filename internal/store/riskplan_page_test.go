@@ -64,6 +64,17 @@ func TestRiskTreatmentPlanPages(t *testing.T) {
 				if err := db.LinkRisk(ctx, mgr, r.ID, "control", ctrl.ID, "Daily"); err != nil {
 					t.Fatal(err)
 				}
+				// A control archived since it was linked is still named.
+				old, err := db.CreateControl(ctx, mgr, isms.Control{Meta: isms.Meta{Ref: "AR-1"}, Title: "Retired check", Theme: "Technological"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := db.LinkRisk(ctx, mgr, r.ID, "control", old.ID, ""); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.ArchiveControl(ctx, mgr, old.ID, old.Version, true); err != nil {
+					t.Fatal(err)
+				}
 			case 4:
 				act(r, "2026-04-01", isms.ActionDone)
 				act(r, "2026-01-01", isms.ActionCancelled)
@@ -86,6 +97,15 @@ func TestRiskTreatmentPlanPages(t *testing.T) {
 		full, err := db.RiskTreatmentPlan(ctx, auditor)
 		if err != nil || len(full) != 8 {
 			t.Fatalf("whole plan: %d entries, %v", len(full), err)
+		}
+		for _, e := range full {
+			var named []string
+			for _, l := range e.Controls {
+				named = append(named, l.OtherRef+" "+l.OtherTitle)
+			}
+			if e.Risk.Title == "Risk 1" && !reflect.DeepEqual(named, []string{"AR-1 Retired check", "BK-1 Backups"}) {
+				t.Fatalf("controls of Risk 1: %q, want both, by reference", named)
+			}
 		}
 		var want []string
 		for _, e := range full {
@@ -141,7 +161,7 @@ func TestRiskTreatmentPlanPages(t *testing.T) {
 		}
 		e := first.Items[0]
 		if e.Risk.Ref != risks[0].Ref || e.Risk.OwnerName == "" || len(e.Actions) != 2 || e.Actions[0].DueDate != "2026-02-01" ||
-			e.Actions[0].ResponsibleName == "" || len(e.Controls) != 1 || e.Controls[0].OtherTitle != "Backups" {
+			e.Actions[0].ResponsibleName == "" || len(e.Controls) != 2 || e.Controls[1].OtherTitle != "Backups" {
 			t.Fatalf("first entry %s", planShown(e))
 		}
 
