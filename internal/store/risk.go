@@ -795,18 +795,9 @@ func (db *DB) RiskHeatMaps(ctx context.Context, a isms.Actor) (isms.RiskHeatMaps
 	}
 	var ok bool
 	err := db.read(ctx, func(t *tx) error {
-		vs, err := t.keptCriteria(a.OrgID)
-		if err != nil {
+		var err error
+		if hm.Criteria, ok, err = t.keptCurrentCriteria(a.OrgID); err != nil || !ok {
 			return err
-		}
-		for _, v := range vs {
-			if v.Status == isms.CriteriaApproved {
-				hm.Criteria, ok = v, true
-				break
-			}
-		}
-		if !ok {
-			return nil
 		}
 		c, err := t.heatMapCounts(a.OrgID, hm.Criteria.ID)
 		if err != nil {

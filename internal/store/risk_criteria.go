@@ -119,13 +119,8 @@ func (db *DB) CurrentCriteria(ctx context.Context, a isms.Actor) (isms.RiskCrite
 		return c, false, err
 	}
 	err := db.read(ctx, func(t *tx) error {
-		vs, err := t.keptCriteria(a.OrgID)
-		for _, v := range vs {
-			if v.Status == isms.CriteriaApproved {
-				c, ok = v, true
-				break
-			}
-		}
+		var err error
+		c, ok, err = t.keptCurrentCriteria(a.OrgID)
 		return err
 	})
 	return c, ok, err
@@ -181,11 +176,10 @@ func (db *DB) CriteriaVersions(ctx context.Context, a isms.Actor) ([]isms.RiskCr
 // every view, and decoding them was a twentieth of those pages); each
 // caller gets its own copy.
 func (t *tx) keptCriteria(orgID string) ([]isms.RiskCriteria, error) {
-	v, err := t.kept(orgID, "risk_criteria", func() (any, error) { return t.criteriaVersions(orgID) })
+	vs, err := t.sharedCriteria(orgID)
 	if err != nil {
 		return nil, err
 	}
-	vs := v.([]isms.RiskCriteria)
 	if len(vs) == 0 {
 		return nil, nil
 	}
@@ -194,6 +188,28 @@ func (t *tx) keptCriteria(orgID string) ([]isms.RiskCriteria, error) {
 		out[i] = c.Clone()
 	}
 	return out, nil
+}
+
+// keptCurrentCriteria is currentCriteria from the kept versions: the
+// approved version in force, the caller's own copy; false when none is.
+func (t *tx) keptCurrentCriteria(orgID string) (isms.RiskCriteria, bool, error) {
+	vs, err := t.sharedCriteria(orgID)
+	for _, v := range vs {
+		if v.Status == isms.CriteriaApproved {
+			return v.Clone(), true, err
+		}
+	}
+	return isms.RiskCriteria{}, false, err
+}
+
+// sharedCriteria returns the organisation's criteria versions, newest
+// first, kept until its records change; callers must not change them.
+func (t *tx) sharedCriteria(orgID string) ([]isms.RiskCriteria, error) {
+	v, err := t.kept(orgID, "risk_criteria", func() (any, error) { return t.criteriaVersions(orgID) })
+	if err != nil {
+		return nil, err
+	}
+	return v.([]isms.RiskCriteria), nil
 }
 
 func (t *tx) criteriaVersions(orgID string) ([]isms.RiskCriteria, error) {

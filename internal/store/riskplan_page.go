@@ -229,31 +229,22 @@ func (t *tx) plannedControls(orgID string, riskIDs []string, add func(isms.Link)
 	for i := range outlines {
 		byID[outlines[i].ID] = &outlines[i]
 	}
-	var others []any
+	var others []string
 	for i := range links {
 		if c, ok := byID[links[i].ToID]; ok {
 			links[i].OtherRef, links[i].OtherTitle = c.Ref, c.Title
-		} else {
+		} else if !slices.Contains(others, links[i].ToID) {
 			others = append(others, links[i].ToID)
 		}
 	}
 	if len(others) > 0 {
-		named := map[string][2]string{}
-		err := t.each(`SELECT id, ref, title FROM controls WHERE org_id = $1 AND id IN (`+placeholders(2, len(others))+`)`,
-			append([]any{orgID}, others...), func(rows *sql.Rows) error {
-				var id, ref, title string
-				if err := rows.Scan(&id, &ref, &title); err != nil {
-					return err
-				}
-				named[id] = [2]string{ref, title}
-				return nil
-			})
-		if err != nil {
+		refs := map[string]isms.RecordRef{}
+		if err := t.refsOf(orgID, "control", others, false, refs); err != nil {
 			return err
 		}
 		for i := range links {
-			if n, ok := named[links[i].ToID]; ok {
-				links[i].OtherRef, links[i].OtherTitle = n[0], n[1]
+			if r, ok := refs["control:"+links[i].ToID]; ok {
+				links[i].OtherRef, links[i].OtherTitle = r.Ref, r.Title
 			}
 		}
 	}
