@@ -370,15 +370,19 @@ func (db *DB) AssessmentSnapshotPage(ctx context.Context, a isms.Actor, id strin
 	}
 	var out []isms.SnapshotLine
 	err := db.read(ctx, func(t *tx) error {
-		ok, err := assessments.exists(t, a.OrgID, id, false)
-		if err != nil {
+		var err error
+		out, err = t.snapshotRange(a.OrgID, id, ` LIMIT $3 OFFSET $4`, []any{max(limit, 0), max(offset, 0)})
+		if err != nil || len(out) > 0 {
 			return err
 		}
-		if !ok {
+		// No lines: is there such a run? (Lines belong only to runs of
+		// the organisation, so with lines it exists.)
+		if ok, err := assessments.exists(t, a.OrgID, id, false); err != nil {
+			return err
+		} else if !ok {
 			return isms.Errorf(isms.KindNotFound, "error.not_found")
 		}
-		out, err = t.snapshotRange(a.OrgID, id, ` LIMIT $3 OFFSET $4`, []any{max(limit, 0), max(offset, 0)})
-		return err
+		return nil
 	})
 	return out, err
 }
