@@ -24,7 +24,7 @@ func (m *markup) levelCell(l levelView) {
 	if l.Label != "" {
 		m.pill(l.Class, l.Label)
 	} else {
-		m.raw(`<span class="muted">—</span>`)
+		m.mutedText("—")
 	}
 	m.raw("</td>")
 }

@@ -1402,7 +1402,7 @@ func planRows(tr i18n.Translator, o isms.Organisation, cs criteriaSet, entries [
 			m.raw("<br>")
 		}
 		if len(e.Controls) == 0 {
-			m.raw(`<span class="muted">—</span>`)
+			m.mutedText("—")
 		}
 		m.raw("</td><td>")
 		for _, x := range e.Actions {
