@@ -480,6 +480,39 @@ func TestFirstReadOfARequestBringsTheHeads(t *testing.T) {
 			if got := total(ctx); got != n+2 {
 				t.Fatalf("outside any request: total %d, want %d", got, n+2)
 			}
+
+			// A second organisation of the user: the session read brings
+			// its head too, and each organisation keeps to its own.
+			if _, err := db.CreateOrg(ctx, user.ID, isms.Organisation{Slug: "beta", Name: "Beta", TimeZone: "UTC"}); err != nil {
+				t.Fatal(err)
+			}
+			beta, _, err := db.ActorFor(ctx, user.ID, "beta")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range n {
+				if _, err := other.CreateAction(ctx, beta, isms.Action{Title: fmt.Sprintf("Beta %02d", i)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			betaTotal := actionsTotal(t, db, beta)
+			if got, acme := betaTotal(ctx), total(ctx); got != n || acme != n+2 {
+				t.Fatalf("beta %d, acme %d; want %d and %d", got, acme, n, n+2)
+			}
+			req = store.WithReadMemo(ctx)
+			if _, ok, err := s.FindCtx(req, "tok"); err != nil || !ok {
+				t.Fatalf("session: %v %v", ok, err)
+			}
+			if _, err := other.CreateAction(ctx, beta, isms.Action{Title: "Beta after the session read"}); err != nil {
+				t.Fatal(err)
+			}
+			add("Acme after the session read")
+			if got, acme := betaTotal(req), total(req); got != n || acme != n+2 {
+				t.Fatalf("in the request: beta %d, acme %d; want %d and %d (as the session read saw them)", got, acme, n, n+2)
+			}
+			if got, acme := betaTotal(ctx), total(ctx); got != n+1 || acme != n+3 {
+				t.Fatalf("outside the request: beta %d, acme %d; want %d and %d", got, acme, n+1, n+3)
+			}
 		})
 	}
 }
