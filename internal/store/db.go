@@ -52,6 +52,7 @@ type DB struct {
 	// prepared statements per pool, on SQLite
 	wStmts, rStmts *stmtCache
 	kept           keptCache
+	maxPlanLinks   int // risk-to-control links kept for the treatment plan
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
 }
@@ -80,7 +81,7 @@ func readOnlyDSN(dsn string) (string, error) {
 
 // Open connects to the database named by cfg. It does not migrate.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
-	db := &DB{dataDir: cfg.DataDir, log: cfg.Logger, Now: time.Now}
+	db := &DB{dataDir: cfg.DataDir, log: cfg.Logger, Now: time.Now, maxPlanLinks: maxKeptPlanLinks}
 	if db.log == nil {
 		db.log = slog.New(slog.DiscardHandler)
 	}

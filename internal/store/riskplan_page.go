@@ -191,13 +191,60 @@ func (t *tx) fillPlanEntries(orgID string, entries []isms.PlanEntry) error {
 	return t.nameUsers(orgID, refs)
 }
 
+// maxKeptPlanLinks bounds the risk-to-control links kept for the
+// treatment plan (DB.maxPlanLinks): an organisation with more has each
+// page's links read.
+const maxKeptPlanLinks = 1000
+
 // plannedControls calls add with each control linked from the
 // organisation's risks (only from riskIDs, unless nil), by the control's
-// reference. The links are read alone; the controls are named from their
-// kept outlines (a page's links each looked a control up: a fifth of the
-// treatment plan page), and only controls not among them (archived ones)
-// are read.
+// reference. The links are kept, named and in that order, until the
+// organisation's records change (up to maxKeptPlanLinks of them): a page
+// of the plan looked up fifty risks' links in the index and each link in
+// the table, a fifth of the page.
 func (t *tx) plannedControls(orgID string, riskIDs []string, add func(isms.Link)) error {
+	v, err := t.kept(orgID, "risk control links", func() (any, error) {
+		links, err := t.riskControls(orgID, nil, t.db.maxPlanLinks+1)
+		if err != nil || len(links) > t.db.maxPlanLinks {
+			return []isms.Link(nil), err
+		}
+		if links == nil {
+			links = []isms.Link{} // none, which is not more than are kept
+		}
+		return links, nil
+	})
+	if err != nil {
+		return err
+	}
+	links := v.([]isms.Link)
+	if links == nil { // more than are kept
+		if links, err = t.riskControls(orgID, riskIDs, 0); err != nil {
+			return err
+		}
+	} else if riskIDs != nil {
+		want := make(map[string]bool, len(riskIDs))
+		for _, id := range riskIDs {
+			want[id] = true
+		}
+		for _, l := range links {
+			if want[l.FromID] {
+				add(l)
+			}
+		}
+		return nil
+	}
+	for _, l := range links {
+		add(l)
+	}
+	return nil
+}
+
+// riskControls reads the links from the organisation's risks (only from
+// riskIDs, unless nil) to controls, at most limit of them (0: all), named
+// and by the control's reference. The links are read alone; the controls
+// are named from their kept outlines, and only controls not among them
+// (archived ones) are read.
+func (t *tx) riskControls(orgID string, riskIDs []string, limit int) ([]isms.Link, error) {
 	args := make([]any, 0, len(riskIDs)+1)
 	args = append(args, orgID)
 	cond := ""
@@ -206,6 +253,9 @@ func (t *tx) plannedControls(orgID string, riskIDs []string, add func(isms.Link)
 			args = append(args, id)
 		}
 		cond = ` AND from_id IN (` + placeholders(2, len(riskIDs)) + `)`
+	}
+	if limit > 0 {
+		cond += fmt.Sprintf(" LIMIT %d", limit)
 	}
 	var links []isms.Link
 	err := t.each(`SELECT from_id, to_id, note FROM record_links
@@ -219,11 +269,11 @@ func (t *tx) plannedControls(orgID string, riskIDs []string, add func(isms.Link)
 			return nil
 		})
 	if err != nil || len(links) == 0 {
-		return err
+		return links, err
 	}
 	outlines, err := t.keptOutlines(orgID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	byID := make(map[string]*isms.Control, len(outlines))
 	for i := range outlines {
@@ -240,7 +290,7 @@ func (t *tx) plannedControls(orgID string, riskIDs []string, add func(isms.Link)
 	if len(others) > 0 {
 		refs := map[string]isms.RecordRef{}
 		if err := t.refsOf(orgID, "control", others, false, refs); err != nil {
-			return err
+			return nil, err
 		}
 		for i := range links {
 			if r, ok := refs["control:"+links[i].ToID]; ok {
@@ -252,8 +302,5 @@ func (t *tx) plannedControls(orgID string, riskIDs []string, add func(isms.Link)
 	slices.SortFunc(links, func(a, b isms.Link) int {
 		return cmp.Or(strings.Compare(a.OtherRef, b.OtherRef), strings.Compare(a.ToID, b.ToID))
 	})
-	for _, l := range links {
-		add(l)
-	}
-	return nil
+	return links, nil
 }

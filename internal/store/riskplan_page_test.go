@@ -183,3 +183,115 @@ func TestRiskTreatmentPlanPages(t *testing.T) {
 		}
 	})
 }
+
+// The plan's controls are kept between pages; a change of links shows at
+// once, and an organisation with more links than are kept has each page's
+// links read, in the same order.
+func TestRiskTreatmentPlanControlsKept(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := storetest.Seed(t, db, "acme")
+		owner, mgr := f.Owner(), f.Actors[isms.RoleISMSManager]
+		const today = "2026-03-01"
+		approvedCriteria(t, db, owner, isms.Preset5x5)
+		control := func(ref, title string) isms.Control {
+			t.Helper()
+			c, err := db.CreateControl(ctx, mgr, isms.Control{Meta: isms.Meta{Ref: ref}, Title: title, Theme: "Technological"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		zeta, alpha := control("ZZ-1", "Zeta"), control("AA-1", "Alpha")
+		var risks []isms.Risk
+		for i := 1; i <= 3; i++ {
+			r, err := db.CreateRisk(ctx, mgr, isms.Risk{Title: fmt.Sprintf("Risk %d", i), Priority: i, Treatment: []isms.TreatmentOption{"modify"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			risks = append(risks, r)
+		}
+		link := func(r isms.Risk, c isms.Control) {
+			t.Helper()
+			if err := db.LinkRisk(ctx, mgr, r.ID, "control", c.ID, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Another organisation's links never show.
+		g := storetest.Seed(t, db, "globex")
+		approvedCriteria(t, db, g.Owner(), isms.Preset5x5)
+		gc, err := db.CreateControl(ctx, g.Owner(), isms.Control{Meta: isms.Meta{Ref: "AA-0"}, Title: "Theirs", Theme: "Technological"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		gr, err := db.CreateRisk(ctx, g.Owner(), isms.Risk{Title: "Theirs", Treatment: []isms.TreatmentOption{"modify"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.LinkRisk(ctx, g.Owner(), gr.ID, "control", gc.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		// shown lists each risk's controls on the first page of two and
+		// on the second, and checks the whole plan says the same.
+		shown := func() []string {
+			t.Helper()
+			var out []string
+			cursor := ""
+			for {
+				page, _, err := db.RiskTreatmentPlanPage(ctx, mgr, cursor, 2, today)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, e := range page.Items {
+					s := e.Risk.Title + ":"
+					for _, l := range e.Controls {
+						s += " " + l.OtherRef
+					}
+					out = append(out, s)
+				}
+				if cursor = page.NextCursor; cursor == "" {
+					break
+				}
+			}
+			full, err := db.RiskTreatmentPlan(ctx, mgr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var whole []string
+			for _, e := range full {
+				s := e.Risk.Title + ":"
+				for _, l := range e.Controls {
+					s += " " + l.OtherRef
+				}
+				whole = append(whole, s)
+			}
+			if !reflect.DeepEqual(whole, out) {
+				t.Fatalf("whole plan %q, pages %q", whole, out)
+			}
+			return out
+		}
+		want := func(w ...string) {
+			t.Helper()
+			if got := shown(); !reflect.DeepEqual(got, w) {
+				t.Fatalf("plan shows %q, want %q", got, w)
+			}
+		}
+		want("Risk 1:", "Risk 2:", "Risk 3:")
+		link(risks[0], zeta)
+		want("Risk 1: ZZ-1", "Risk 2:", "Risk 3:")
+		link(risks[0], alpha)
+		link(risks[2], zeta)
+		want("Risk 1: AA-1 ZZ-1", "Risk 2:", "Risk 3: ZZ-1")
+		if err := db.UnlinkRisk(ctx, mgr, risks[0].ID, "control", zeta.ID); err != nil {
+			t.Fatal(err)
+		}
+		want("Risk 1: AA-1", "Risk 2:", "Risk 3: ZZ-1")
+
+		// More links than are kept: read page by page, the same.
+		db.SetMaxKeptPlanLinks(1)
+		link(risks[1], alpha)
+		want("Risk 1: AA-1", "Risk 2: AA-1", "Risk 3: ZZ-1")
+		link(risks[1], zeta)
+		want("Risk 1: AA-1", "Risk 2: AA-1 ZZ-1", "Risk 3: ZZ-1")
+	})
+}

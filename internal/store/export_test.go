@@ -1,0 +1,5 @@
+package store
+
+// SetMaxKeptPlanLinks changes how many risk-to-control links the
+// treatment plan keeps, so that a test can exceed it with a few.
+func (db *DB) SetMaxKeptPlanLinks(n int) { db.maxPlanLinks = n }
