@@ -105,5 +105,8 @@ func allActive[T any](t *tx, tb *table[T], orgID string) ([]T, error) {
 		}
 		out = append(out, rec)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil || tb.fill == nil || len(out) == 0 {
+		return out, err
+	}
+	return out, tb.fill(t, orgID, out)
 }

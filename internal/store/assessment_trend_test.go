@@ -162,5 +162,19 @@ func TestAssessmentTrendMatchesSnapshots(t *testing.T) {
 		if want := map[string]int{run1.Ref: 7, run2.Ref: 11, gone.Ref: 11, "RA-004": 0}; !reflect.DeepEqual(lines, want) {
 			t.Fatalf("lines of the runs listed: %v, want %v", lines, want)
 		}
+		// A full list and a single run say the same.
+		full, err := db.Assessments(ctx, mgr, isms.ListQuery{Archived: isms.ArchivedInclude})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range full.Items {
+			if x.Lines != lines[x.Ref] {
+				t.Fatalf("%s: %d lines in the full list, %d in the brief one", x.Ref, x.Lines, lines[x.Ref])
+			}
+			one, err := db.Assessment(ctx, mgr, x.ID)
+			if err != nil || one.Lines != lines[x.Ref] {
+				t.Fatalf("%s read alone: %d lines, want %d (%v)", x.Ref, one.Lines, lines[x.Ref], err)
+			}
+		}
 	})
 }

@@ -72,6 +72,9 @@ type table[T any] struct {
 	// fillBrief, if set, fills in what else a brief list leaves out and
 	// its rows show.
 	fillBrief func(t *tx, orgID string, items []T) error
+	// fill, if set, fills in what every read of records (one, a list, a
+	// brief list) gets from kept values rather than from their rows.
+	fill func(t *tx, orgID string, items []T) error
 
 	briefOnce sync.Once
 	briefCols string // the select list without the brief columns
@@ -224,7 +227,12 @@ func (tb *table[T]) get(t *tx, orgID, id string) (T, error) {
 	if err == sql.ErrNoRows {
 		return rec, isms.Errorf(isms.KindNotFound, "error.not_found")
 	}
-	return rec, err
+	if err != nil || tb.fill == nil {
+		return rec, err
+	}
+	one := []T{rec}
+	err = tb.fill(t, orgID, one)
+	return one[0], err
 }
 
 // exists reports whether id names a record of the organisation.
@@ -558,6 +566,11 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 	}
 	if q.Brief {
 		if err := tb.completeBrief(t, orgID, page.Items); err != nil {
+			return page, err
+		}
+	}
+	if tb.fill != nil && len(page.Items) > 0 {
+		if err := tb.fill(t, orgID, page.Items); err != nil {
 			return page, err
 		}
 	}
