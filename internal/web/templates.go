@@ -255,6 +255,9 @@ func localeFuncs(o isms.Organisation) template.FuncMap {
 		"record":   func(r string) string { return optional(tr, "record."+r, r) },
 
 		"sizeOptions": func() []option { return sizeOptions(tr) },
+
+		"history":   func(h []historyView) template.HTML { return historyHTML(tr, o, h) },
+		"diffTable": func(c []change) template.HTML { return diffTableHTML(tr, c) },
 	}
 }
 
