@@ -53,6 +53,7 @@ type DB struct {
 	wStmts, rStmts *stmtCache
 	kept           keptCache
 	maxPlanLinks   int // risk-to-control links kept for the treatment plan
+	maxOrdered     int // matches of a list kept in its order, on SQLite
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
 }
@@ -81,7 +82,7 @@ func readOnlyDSN(dsn string) (string, error) {
 
 // Open connects to the database named by cfg. It does not migrate.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
-	db := &DB{dataDir: cfg.DataDir, log: cfg.Logger, Now: time.Now, maxPlanLinks: maxKeptPlanLinks}
+	db := &DB{dataDir: cfg.DataDir, log: cfg.Logger, Now: time.Now, maxPlanLinks: maxKeptPlanLinks, maxOrdered: maxOrderedMatches}
 	if db.log == nil {
 		db.log = slog.New(slog.DiscardHandler)
 	}

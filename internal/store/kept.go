@@ -31,23 +31,37 @@ import (
 // least as new as the pair; a later change moves one of them. Kept values
 // are shared: callers must not change them (or hand out copies).
 type keptCache struct {
-	gen  atomic.Uint64
-	mu   sync.Mutex
-	orgs map[string]*orgKept
+	gen   atomic.Uint64
+	mu    sync.Mutex
+	orgs  map[string]*orgKept
+	bytes int // what the sized values of every organisation hold
 }
 
 type orgKept struct {
 	seq    int64
 	gen    uint64
 	values map[string]any // by what they are: a query and its arguments, say
+	bytes  int            // what its sized values hold
 }
 
 // Bounds of the cache: a total is a few dozen bytes, criteria a few
-// kilobytes.
+// kilobytes; a list's matches in order (orderedMatches) tens of
+// kilobytes, so those count against a budget of bytes for all.
 const (
 	maxKeptOrgs   = 256
 	maxKeptPerOrg = 512
+	maxKeptBytes  = 16 << 20
 )
+
+// sizedValue is a kept value large enough to count against maxKeptBytes.
+type sizedValue interface{ keptBytes() int }
+
+func keptSize(v any) int {
+	if s, ok := v.(sizedValue); ok {
+		return s.keptBytes()
+	}
+	return 0
+}
 
 // wrote marks that a write transaction may change anything kept.
 func (c *keptCache) wrote() { c.gen.Add(1) }
@@ -74,10 +88,14 @@ func (c *keptCache) get(orgID string, seq int64, gen uint64, key string) (any, b
 }
 
 func (c *keptCache) put(orgID string, seq int64, gen uint64, key string, v any) {
+	size := keptSize(v)
+	if size > maxKeptBytes {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.orgs == nil || len(c.orgs) >= maxKeptOrgs {
-		c.orgs = map[string]*orgKept{}
+	if c.orgs == nil || len(c.orgs) >= maxKeptOrgs || c.bytes+size > maxKeptBytes {
+		c.orgs, c.bytes = map[string]*orgKept{}, 0
 	}
 	o := c.orgs[orgID]
 	if o == nil || o.seq != seq || o.gen != gen || len(o.values) >= maxKeptPerOrg {
@@ -86,10 +104,19 @@ func (c *keptCache) put(orgID string, seq int64, gen uint64, key string, v any) 
 		if o != nil && (seq < o.seq || gen < o.gen) {
 			return
 		}
+		if o != nil {
+			c.bytes -= o.bytes
+		}
 		o = &orgKept{seq: seq, gen: gen, values: map[string]any{}}
 		c.orgs[orgID] = o
 	}
+	if old, ok := o.values[key]; ok {
+		o.bytes -= keptSize(old)
+		c.bytes -= keptSize(old)
+	}
 	o.values[key] = v
+	o.bytes += size
+	c.bytes += size
 }
 
 // auditSeq reads the organisation's audit head: 0 before its first entry.
@@ -358,6 +385,36 @@ func (t *tx) matchIDs(orgID, query string, args []any, max int) (matchList, erro
 		return matchList{}, err
 	}
 	return v.(matchList), nil
+}
+
+// orderedMatches is what matchesInOrder keeps of a list's matches: their
+// ids in the list's ascending order (sort key, then id), or none when
+// there are more than are kept.
+type orderedMatches struct {
+	ids  []string
+	over bool
+}
+
+// keptBytes is about what the ids take: a string header and its bytes in
+// a 48-byte allocation each.
+func (m orderedMatches) keptBytes() int { return 64 * len(m.ids) }
+
+// matchesInOrder returns the ids query lists for the organisation (in
+// the order it gives), kept until its records change, if they are at
+// most max; ok is false when there are more.
+func (t *tx) matchesInOrder(orgID, query string, args []any, max int) (ids []string, ok bool, err error) {
+	v, err := t.kept(orgID, countKey(query, args), func() (any, error) {
+		ids, err := t.strings(query, args...)
+		if err != nil || len(ids) > max {
+			return orderedMatches{over: true}, err
+		}
+		return orderedMatches{ids: ids}, nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	m := v.(orderedMatches)
+	return m.ids, !m.over, nil
 }
 
 // counts scans the numbers query returns for the organisation into dest,
