@@ -527,6 +527,24 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 				return page, err
 			}
 		}
+	case searching && q.Limit <= isms.DefaultLimit:
+		// A search on PostgreSQL: its matches are listed in the list's
+		// order from the trigram index, up to maxOrderedMatches of them,
+		// and kept, as on SQLite; a page then reads only its own (a
+		// broad search's page walked the sort index testing each
+		// record's text: 3.6 ms for fifty of 361 pieces of evidence).
+		// Beyond that, counted as a long page is.
+		ordered, ok, err := t.matchesInOrder(orgID, fmt.Sprintf(`SELECT id FROM %s WHERE %s ORDER BY %s, id LIMIT %d`,
+			tb.name, match, sortExpr, t.db.maxOrdered+1), matchArgs, t.db.maxOrdered)
+		if err != nil {
+			return page, err
+		}
+		if ok {
+			pageIDs, inOrder = orderedPage(ordered, c.ID, dir == "ASC", q.Limit+1)
+			total = len(ordered)
+		} else if total, err = count(); err != nil {
+			return page, err
+		}
 	case sqliteFiltered || searching:
 		// Counted first, on SQLite for a long page (whose matches are
 		// not kept), and for a search on PostgreSQL. Given the count,
@@ -546,11 +564,21 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 		return page, nil
 	}
 	if inOrder {
-		js, err := json.Marshal(pageIDs)
-		if err != nil {
-			return page, err
+		// The page's ids are the page: neither the conditions nor the
+		// cursor's are needed (PostgreSQL refuses arguments a statement
+		// does not use). PostgreSQL looks an array's ids up in the
+		// primary key; ids from a JSON array it would hash, reading the
+		// whole register.
+		args, keyCond = args[:1], ""
+		if t.db.dialect == Postgres {
+			where = []string{"org_id = $1", "id = ANY(" + arg(pageIDs) + "::text[])"}
+		} else {
+			js, err := json.Marshal(pageIDs)
+			if err != nil {
+				return page, err
+			}
+			where = []string{"org_id = $1", "id IN (SELECT value FROM json_each(" + arg(string(js)) + "))"}
 		}
-		where = []string{"org_id = $1", "id IN (SELECT value FROM json_each(" + arg(string(js)) + "))"}
 	} else if sqliteFiltered {
 		n := total
 		few := n <= fewMatches*(q.Limit+1)
