@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -354,37 +353,6 @@ func (t *tx) count(orgID, query string, args []any) (int, error) {
 	var n int
 	err := t.counts(orgID, query, args, &n)
 	return n, err
-}
-
-// matchList is what matchIDs keeps of a list's matches.
-type matchList struct {
-	n    int    // how many there are; -1 if more than listed
-	json string // their ids as a JSON array, for SQLite's json_each
-}
-
-// matchIDs returns the ids query lists for the organisation, kept until
-// its records change, if they are at most max; otherwise only that there
-// are more.
-func (t *tx) matchIDs(orgID, query string, args []any, max int) (matchList, error) {
-	v, err := t.kept(orgID, countKey(query, args), func() (any, error) {
-		ids, err := t.strings(query, args...)
-		if err != nil || len(ids) > max {
-			return matchList{n: -1}, err
-		}
-		m := matchList{n: len(ids)}
-		if len(ids) > 0 {
-			js, err := json.Marshal(ids)
-			if err != nil {
-				return nil, err
-			}
-			m.json = string(js)
-		}
-		return m, nil
-	})
-	if err != nil {
-		return matchList{}, err
-	}
-	return v.(matchList), nil
 }
 
 // orderedMatches is what matchesInOrder keeps of a list's matches: their

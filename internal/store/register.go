@@ -346,6 +346,30 @@ const fewMatches = 2
 // the list's order (see list; DB.maxOrdered).
 const maxOrderedMatches = 2000
 
+// jsonStrings writes ss as a JSON array. Record ids need no escaping, and
+// are written as they are; anything else goes through encoding/json.
+func jsonStrings(ss []string) string {
+	var b strings.Builder
+	b.Grow(len(ss) * 39)
+	b.WriteByte('[')
+	for i, s := range ss {
+		for j := 0; j < len(s); j++ {
+			if c := s[j]; !(c == '-' || c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+				js, _ := json.Marshal(ss) // strings always marshal
+				return string(js)
+			}
+		}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(s)
+		b.WriteByte('"')
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
 // orderedPage picks from ids, in the list's ascending order, those of the
 // page a query reading in direction asc finds after the record after (from
 // the start without one): at most n. ok is false when after is not among
@@ -484,56 +508,24 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 		cols, keep = tb.briefList()
 	}
 	sqliteFiltered := t.db.dialect == SQLite && (searching || len(where) > unfiltered)
-	// ids, on SQLite, lists the matches when they are few; pageIDs the
-	// page's when the matches are kept in order.
-	var ids matchList
+	// pageIDs are the page's when the matches are kept in order.
 	var pageIDs []string
 	inOrder := false
 	switch {
-	case sqliteFiltered && q.Limit <= isms.DefaultLimit:
+	case (sqliteFiltered || searching) && q.Limit <= isms.DefaultLimit:
 		// SQLite's plan for a filtered page walks the sort index and
-		// tests each record until the page is full: right when many
-		// records match, a walk of the whole register when few do (122
-		// expired of 5,000 evidence records; no approved risk among
-		// 2,000, where its statistics expect a sixth of them). So the
-		// matches are listed first, from the search index or the
-		// filter's, up to two pages of them. When there are more, up to
-		// maxOrderedMatches, their ids are listed in the list's order,
-		// and a page reads only its own: a broad search walked the sort
-		// index testing every record's text until the page was full
-		// (some 700 pieces of evidence for fifty of 361 holding
-		// "restore"). Beyond that they are counted. All are kept between
-		// reads, as the total is needed anyway.
-		max := fewMatches * (q.Limit + 1)
-		var err error
-		ids, err = t.matchIDs(orgID, fmt.Sprintf(`SELECT id FROM %s WHERE %s LIMIT %d`, tb.name, match, max+1), matchArgs, max)
-		if err != nil {
-			return page, err
-		}
-		total = ids.n
-		if total < 0 {
-			ordered, ok, err := t.matchesInOrder(orgID, fmt.Sprintf(`SELECT id FROM %s WHERE %s ORDER BY %s, id LIMIT %d`,
-				tb.name, match, sortExpr, t.db.maxOrdered+1), matchArgs, t.db.maxOrdered)
-			if err != nil {
-				return page, err
-			}
-			if ok {
-				pageIDs, inOrder = orderedPage(ordered, c.ID, dir == "ASC", q.Limit+1)
-				total = len(ordered)
-			}
-		}
-		if total < 0 {
-			if total, err = count(); err != nil {
-				return page, err
-			}
-		}
-	case searching && q.Limit <= isms.DefaultLimit:
-		// A search on PostgreSQL: its matches are listed in the list's
-		// order from the trigram index, up to maxOrderedMatches of them,
-		// and kept, as on SQLite; a page then reads only its own (a
-		// broad search's page walked the sort index testing each
-		// record's text: 3.6 ms for fifty of 361 pieces of evidence).
-		// Beyond that, counted as a long page is.
+		// tests each record until the page is full: a walk of the whole
+		// register when few records match (122 expired of 5,000 pieces
+		// of evidence; no approved risk among 2,000, where its
+		// statistics expect a sixth of them), and for a broad search
+		// some 700 pieces of evidence tested for fifty of the 361
+		// holding "restore". PostgreSQL's page of a broad search walked
+		// the sort index likewise (3.6 ms). So the matches are listed
+		// first in the list's order, from the search index or the
+		// filter's, up to maxOrderedMatches of them, and kept between
+		// reads (the total is needed anyway); a page then reads only
+		// its own. With more, they are counted, and the page left to
+		// the planner as a long page's is.
 		ordered, ok, err := t.matchesInOrder(orgID, fmt.Sprintf(`SELECT id FROM %s WHERE %s ORDER BY %s, id LIMIT %d`,
 			tb.name, match, sortExpr, t.db.maxOrdered+1), matchArgs, t.db.maxOrdered)
 		if err != nil {
@@ -573,11 +565,7 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 		if t.db.dialect == Postgres {
 			where = []string{"org_id = $1", "id = ANY(" + arg(pageIDs) + "::text[])"}
 		} else {
-			js, err := json.Marshal(pageIDs)
-			if err != nil {
-				return page, err
-			}
-			where = []string{"org_id = $1", "id IN (SELECT value FROM json_each(" + arg(string(js)) + "))"}
+			where = []string{"org_id = $1", "id IN (SELECT value FROM json_each(" + arg(jsonStrings(pageIDs)) + "))"}
 		}
 	} else if sqliteFiltered {
 		n := total
@@ -596,11 +584,7 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 			}
 			few = n*n < (q.Limit+1)*all
 		}
-		switch {
-		case ids.json != "":
-			// Only the listed matches are read, and sorted.
-			where = []string{"org_id = $1", "id IN (SELECT value FROM json_each(" + arg(ids.json) + "))"}
-		case few:
+		if few {
 			// The search index, or the filter's, lists the matches'
 			// ids without reading the table; only they are read and
 			// sorted.
