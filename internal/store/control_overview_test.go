@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -188,9 +189,17 @@ func TestControlPageMatchesItsParts(t *testing.T) {
 			}
 			return out
 		}
-		// Right after a change nothing is kept; after SoAOverview its
-		// overview is.
+		// Right after a change nothing is kept; then each control's line
+		// is, and after SoAOverview its overview.
 		before := pages()
+		kept := before[c51.ID]
+		kept.Line.Evidence[0].Title = "changed by a caller"
+		kept.Line.Warnings = nil
+		kept.Line.Control.RelatedIDs = append(kept.Line.Control.RelatedIDs, "9.9")
+		before = pages()
+		if !reflect.DeepEqual(before[c51.ID].Line, lineOf[c51.ID]) {
+			t.Errorf("a changed copy of a kept line changed the next read: %+v", before[c51.ID].Line)
+		}
 		if _, err := db.SoAOverview(ctx, owner); err != nil {
 			t.Fatal(err)
 		}
@@ -242,6 +251,23 @@ func TestControlPageMatchesItsParts(t *testing.T) {
 		}
 		if _, err := db.ControlPage(ctx, owner, "no-such-control"); isms.ErrorKind(err) != isms.KindNotFound {
 			t.Errorf("unknown control: %v", err)
+		}
+		// A kept line follows changes of the records and of the day.
+		for _, overview := range []bool{false, true} {
+			evidence(fmt.Sprintf("New record, overview kept: %v", overview), "", false, c52.ID)
+			if overview {
+				if _, err := db.SoAOverview(ctx, owner); err != nil {
+					t.Fatal(err)
+				}
+			}
+			p, err := db.ControlPage(ctx, owner, c52.ID)
+			if err != nil || p.Line.EvidenceCount != map[bool]int{false: 1, true: 2}[overview] {
+				t.Errorf("overview kept %v: A.5.2's evidence after a new piece: %+v, %v", overview, p.Line.Evidence, err)
+			}
+		}
+		db.Now = func() time.Time { return time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC) }
+		if p, err := db.ControlPage(ctx, owner, c51.ID); err != nil || len(p.Line.Warnings) != 2 {
+			t.Errorf("a day later, A.5.1 warns of %+v, %v; want two expired pieces", p.Line.Warnings, err)
 		}
 		if _, err := db.ControlPage(ctx, f.Actors[isms.RoleStaff], c51.ID); isms.ErrorKind(err) != isms.KindForbidden {
 			t.Errorf("staff reading a control: %v", err)

@@ -183,14 +183,55 @@ func (t *tx) soaLine(orgID, controlID string) (isms.SoALine, error) {
 			}
 		}
 	}
-	lines, _, err := t.soaLinesOf(orgID, controlID, false, today)
+	// Without the overview, the control's own line is kept: a control's
+	// page read its justifying records and its eighty-odd pieces of
+	// evidence on every view, a third of the page.
+	v, err := t.kept(orgID, "soa line\x00"+today+"\x00"+controlID, func() (any, error) {
+		lines, _, err := t.soaLinesOf(orgID, controlID, false, today)
+		if err != nil {
+			return nil, err
+		}
+		if len(lines) != 1 {
+			return nil, isms.Errorf(isms.KindNotFound, "error.not_found")
+		}
+		return keptLine{lines[0]}, nil
+	})
 	if err != nil {
 		return isms.SoALine{}, err
 	}
-	if len(lines) != 1 {
-		return isms.SoALine{}, isms.Errorf(isms.KindNotFound, "error.not_found")
+	return copyLine(v.(keptLine).SoALine), nil
+}
+
+// keptLine is a control's SoA line as soaLine keeps it.
+type keptLine struct{ isms.SoALine }
+
+// keptBytes is about what the line holds: the control, and a string
+// header and the bytes of each reference's texts.
+func (k keptLine) keptBytes() int {
+	n := 1024 + len(k.Control.Implementation) + len(k.Control.Justification) + len(k.Control.Effectiveness)
+	for _, e := range k.Evidence {
+		n += 64 + len(e.ID) + len(e.Ref) + len(e.Title) + len(e.ValidUntil)
 	}
-	return lines[0], nil
+	for _, r := range append(slices.Clip(k.Risks), k.Requirements...) {
+		n += 80 + len(r.ID) + len(r.Ref) + len(r.Title)
+	}
+	return n + 24*len(k.Warnings)
+}
+
+// copyLine returns l with its lists copied, for a caller that may change
+// them: a kept line is shared.
+func copyLine(l isms.SoALine) isms.SoALine {
+	copyControlLists(&l.Control)
+	l.Risks, l.Requirements = slices.Clone(l.Risks), slices.Clone(l.Requirements)
+	l.Evidence, l.Warnings = slices.Clone(l.Evidence), slices.Clone(l.Warnings)
+	return l
+}
+
+// copyControlLists gives c copies of its lists, which it shares with the
+// kept control it was copied from.
+func copyControlLists(c *isms.Control) {
+	c.ControlTypes, c.SecurityProperties, c.CybersecurityConcepts = slices.Clone(c.ControlTypes), slices.Clone(c.SecurityProperties), slices.Clone(c.CybersecurityConcepts)
+	c.OperationalCapabilities, c.SecurityDomains, c.RelatedIDs = slices.Clone(c.OperationalCapabilities), slices.Clone(c.SecurityDomains), slices.Clone(c.RelatedIDs)
 }
 
 // completeLine returns the line of the full statement for over, a line
@@ -199,8 +240,7 @@ func (t *tx) soaLine(orgID, controlID string) (isms.SoALine, error) {
 // copied: the overview's are shared.
 func (t *tx) completeLine(orgID string, over isms.SoALine, today string) (isms.SoALine, error) {
 	c := over.Control
-	c.ControlTypes, c.SecurityProperties, c.CybersecurityConcepts = slices.Clone(c.ControlTypes), slices.Clone(c.SecurityProperties), slices.Clone(c.CybersecurityConcepts)
-	c.OperationalCapabilities, c.SecurityDomains, c.RelatedIDs = slices.Clone(c.OperationalCapabilities), slices.Clone(c.SecurityDomains), slices.Clone(c.RelatedIDs)
+	copyControlLists(&c)
 	evidence, err := t.controlEvidence(orgID, c.ID, over.EvidenceCount)
 	if err != nil {
 		return isms.SoALine{}, err
