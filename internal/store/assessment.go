@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -368,6 +369,20 @@ func (db *DB) AssessmentSnapshot(ctx context.Context, a isms.Actor, id string) (
 	return out, err
 }
 
+// keptSnapshot is a page of a run's snapshot as AssessmentSnapshotPage
+// keeps it.
+type keptSnapshot []isms.SnapshotLine
+
+// keptBytes is about what the lines hold: the line and its texts.
+func (k keptSnapshot) keptBytes() int {
+	n := 0
+	for _, l := range k {
+		n += 400 + len(l.RiskID) + len(l.RiskRef) + len(l.Title) + len(l.Category) + len(l.OwnerName) + len(l.CriteriaID) +
+			len(l.Inherent.Label) + len(l.Residual.Label) + len(l.Current.Label)
+	}
+	return n
+}
+
 // AssessmentSnapshotPage returns up to limit lines of a run's frozen
 // snapshot, in the reference order of AssessmentSnapshot, skipping the
 // first offset; the run's Lines counts them all. Contributors, auditors
@@ -377,11 +392,19 @@ func (db *DB) AssessmentSnapshotPage(ctx context.Context, a isms.Actor, id strin
 		return nil, err
 	}
 	var out []isms.SnapshotLine
+	limit, offset = max(limit, 0), max(offset, 0)
 	err := db.read(ctx, func(t *tx) error {
-		var err error
-		out, err = t.snapshotRange(a.OrgID, id, ` LIMIT $3 OFFSET $4`, []any{max(limit, 0), max(offset, 0)})
-		if err != nil || len(out) > 0 {
+		// A closed run's page is kept: its lines do not change, and
+		// reading fifty of them was a third of the page.
+		v, err := t.kept(a.OrgID, fmt.Sprintf("snapshot page\x00%s\x00%d\x00%d", id, offset, limit), func() (any, error) {
+			lines, err := t.snapshotRange(a.OrgID, id, ` LIMIT $3 OFFSET $4`, []any{limit, offset})
+			return keptSnapshot(lines), err
+		})
+		if err != nil {
 			return err
+		}
+		if out = slices.Clone([]isms.SnapshotLine(v.(keptSnapshot))); len(out) > 0 {
+			return nil
 		}
 		// No lines: is there such a run? (Lines belong only to runs of
 		// the organisation, so with lines it exists.)

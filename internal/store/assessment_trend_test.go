@@ -141,6 +141,22 @@ func TestAssessmentTrendMatchesSnapshots(t *testing.T) {
 			}
 			paged = append(paged, page...)
 		}
+		// Read again (the pages are kept), and after a caller changed
+		// its copy of one, they are the same.
+		again, err := db.AssessmentSnapshotPage(ctx, mgr, run2.ID, 0, 4)
+		if err != nil || len(again) == 0 {
+			t.Fatalf("first page again: %d lines, %v", len(again), err)
+		}
+		again[0].Title = "changed by a caller"
+		for offset := 0; offset < len(all)+4; offset += 4 {
+			page, err := db.AssessmentSnapshotPage(ctx, mgr, run2.ID, offset, 4)
+			if want := paged[min(offset, len(paged)):min(offset+4, len(paged))]; err != nil || len(page) != len(want) || len(page) > 0 && !reflect.DeepEqual(page, want) {
+				t.Fatalf("page at %d read again: %+v, %v", offset, page, err)
+			}
+		}
+		if _, err := db.AssessmentSnapshotPage(ctx, mgr, "no-such-run", 0, 4); isms.ErrorKind(err) != isms.KindNotFound {
+			t.Fatalf("unknown run read twice: %v", err)
+		}
 		if !reflect.DeepEqual(paged, all) {
 			t.Fatalf("paged snapshot differs:\n%+v\n%+v", paged, all)
 		}
