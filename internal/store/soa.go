@@ -168,25 +168,26 @@ const linkedEvidence = ` FROM record_links l CROSS JOIN evidence e
 	WHERE l.org_id = $1 AND l.to_type = 'control' AND l.from_type = 'evidence'
 	AND e.org_id = l.org_id AND e.id = l.from_id AND e.archived_at IS NULL`
 
-// soaLine returns the SoA line of one control, archived or not. The
-// overview of the statement, when one is kept for today, has the line of
-// every active control but for its evidence: only that is then read.
+// soaLine returns the SoA line of one control, archived or not, kept per
+// control and day until the organisation's records change: a control's
+// page read its justifying records and its eighty-odd pieces of evidence
+// on every view, a third of the page. The overview of the statement, when
+// one is kept for today, has the line of every active control but for its
+// evidence: only that is then read to derive it.
 func (t *tx) soaLine(orgID, controlID string) (isms.SoALine, error) {
 	s, ok, today, err := t.overviewAtHand(orgID)
 	if err != nil {
 		return isms.SoALine{}, err
 	}
-	if ok {
-		for i := range s.Lines {
-			if s.Lines[i].Control.ID == controlID {
-				return t.completeLine(orgID, s.Lines[i], s.Today)
+	v, err := t.kept(orgID, "soa line\x00"+today+"\x00"+controlID, func() (any, error) {
+		if ok {
+			for i := range s.Lines {
+				if s.Lines[i].Control.ID == controlID {
+					line, err := t.completeLine(orgID, s.Lines[i], s.Today)
+					return keptLine{line}, err
+				}
 			}
 		}
-	}
-	// Without the overview, the control's own line is kept: a control's
-	// page read its justifying records and its eighty-odd pieces of
-	// evidence on every view, a third of the page.
-	v, err := t.kept(orgID, "soa line\x00"+today+"\x00"+controlID, func() (any, error) {
 		lines, _, err := t.soaLinesOf(orgID, controlID, false, today)
 		if err != nil {
 			return nil, err
