@@ -53,7 +53,7 @@ type DB struct {
 	wStmts, rStmts *stmtCache
 	kept           keptCache
 	maxPlanLinks   int // risk-to-control links kept for the treatment plan
-	maxOrdered     int // matches of a list kept in its order, on SQLite
+	maxOrdered     int // matches of a filtered or searched list kept in its order
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
 }

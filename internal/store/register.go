@@ -342,8 +342,8 @@ func (tb *table[T]) searchConds(db *DB, text string, arg func(any) string) (join
 // reads fewer records; with fewer, that walk reads most of the register.
 const fewMatches = 2
 
-// maxOrderedMatches bounds the matches of a list whose ids SQLite keeps in
-// the list's order (see list; DB.maxOrdered).
+// maxOrderedMatches bounds the matches of a filtered or searched list
+// whose ids are kept in the list's order (see list; DB.maxOrdered).
 const maxOrderedMatches = 2000
 
 // jsonStrings writes ss as a JSON array. Record ids need no escaping, and
@@ -394,10 +394,12 @@ func orderedPage(ids []string, after string, asc bool, n int) (page []string, ok
 // list returns one page of the organisation's records.
 //
 // A search must test every record of the register, so it is arranged to
-// do that once, in a count kept between reads (from the search index, or
-// on SQLite a filter's), before the page is read: by walking the sort
-// index until the page is full when matches are many, or by looking up
-// the matches when they are few. On SQLite the count makes that choice;
+// do that once, before the page is read, in a list of the matches' ids in
+// the list's order (from the search index, or on SQLite a filter's), kept
+// between reads: a page of a short list reads only its own ids. Longer
+// lists, and long pages, are counted (kept too) and read by walking the
+// sort index until the page is full when matches are many, or by looking
+// up the matches when they are few. On SQLite the count makes that choice;
 // PostgreSQL's planner makes it from its statistics.
 func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], error) {
 	var page isms.Page[T]
@@ -512,20 +514,23 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 	var pageIDs []string
 	inOrder := false
 	switch {
-	case (sqliteFiltered || searching) && q.Limit <= isms.DefaultLimit:
-		// SQLite's plan for a filtered page walks the sort index and
-		// tests each record until the page is full: a walk of the whole
-		// register when few records match (122 expired of 5,000 pieces
-		// of evidence; no approved risk among 2,000, where its
-		// statistics expect a sixth of them), and for a broad search
-		// some 700 pieces of evidence tested for fifty of the 361
-		// holding "restore". PostgreSQL's page of a broad search walked
-		// the sort index likewise (3.6 ms). So the matches are listed
-		// first in the list's order, from the search index or the
-		// filter's, up to maxOrderedMatches of them, and kept between
-		// reads (the total is needed anyway); a page then reads only
-		// its own. With more, they are counted, and the page left to
-		// the planner as a long page's is.
+	case (searching || sqliteFiltered && ranged) && q.Limit <= isms.DefaultLimit:
+		// A search, or on SQLite a condition beyond equality: SQLite's
+		// plan for such a page walks the sort index and tests each
+		// record until the page is full, a walk of the whole register
+		// when few records match (122 expired of 5,000 pieces of
+		// evidence), and for a broad search some 700 pieces of evidence
+		// tested for fifty of the 361 holding "restore". PostgreSQL's
+		// page of a broad search walked the sort index likewise (3.6
+		// ms). So the matches are listed first in the list's order,
+		// from the search index or the condition's, up to
+		// maxOrderedMatches of them, and kept between reads (the total
+		// is needed anyway); a page then reads only its own. With more,
+		// they are counted, and the page left to the planner as a long
+		// page's is. (An equal value is counted and left to the
+		// planner too: an index of the value and the sort key walks its
+		// matches in order, cheaper than looking up a page of ids and
+		// sorting them, 0.81 against 0.98 ms for 281 of 2,000 assets.)
 		ordered, ok, err := t.matchesInOrder(orgID, fmt.Sprintf(`SELECT id FROM %s WHERE %s ORDER BY %s, id LIMIT %d`,
 			tb.name, match, sortExpr, t.db.maxOrdered+1), matchArgs, t.db.maxOrdered)
 		if err != nil {
