@@ -10,8 +10,8 @@ import (
 
 // A record's history closes every detail page: a few entries, each with a
 // table of the fields it changed. Through html/template that was some
-// dozen reflective evaluations a row, a fifth of the template work of a
-// detail page, so it is written here, as html/template wrote it, with
+// dozen reflective evaluations a row, and the same markup in eight page
+// templates, so it is written here once, as html/template wrote it, with
 // every value escaped (markup.go). Pages place it with the locale-bound
 // functions history and diffTable (localeFuncs).
 
