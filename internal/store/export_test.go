@@ -4,6 +4,6 @@ package store
 // treatment plan keeps, so that a test can exceed it with a few.
 func (db *DB) SetMaxKeptPlanLinks(n int) { db.maxPlanLinks = n }
 
-// SetMaxOrderedMatches changes how many matches of a list SQLite keeps in
-// the list's order, so that a test can exceed it with a few.
+// SetMaxOrderedMatches changes how many matches of a list are kept in the
+// list's order, so that a test can exceed it with a few.
 func (db *DB) SetMaxOrderedMatches(n int) { db.maxOrdered = n }
