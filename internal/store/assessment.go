@@ -57,17 +57,9 @@ var assessments = &table[isms.Assessment]{
 	// The list page shows neither the notes nor the participants.
 	brief: []string{"participant_ids", "other_participants", "notes", "closed_by_name"},
 	// The number of a run's lines comes from the kept counts of every
-	// run: counting a run's thousand lines was a tenth of its page.
+	// run: counting a run's thousand lines was a tenth of its page. (A
+	// write keeps nothing: it counts afresh, and sees its own lines.)
 	fill: func(t *tx, orgID string, xs []isms.Assessment) error {
-		if t.write { // sees its own lines; the counts are not kept
-			for i := range xs {
-				if err := t.QueryRow(`SELECT COUNT(*) FROM risk_assessment_lines WHERE org_id = $1 AND assessment_id = $2`,
-					orgID, xs[i].ID).Scan(&xs[i].Lines); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
 		lines, err := t.snapshotSizes(orgID)
 		if err != nil {
 			return err

@@ -44,8 +44,9 @@ type orgKept struct {
 }
 
 // Bounds of the cache: a total is a few dozen bytes, criteria a few
-// kilobytes; a list's matches in order (orderedMatches) tens of
-// kilobytes, so those count against a budget of bytes for all.
+// kilobytes; a list's matches in order or the treatment plan's links
+// (keptList) tens of kilobytes, so those count against a budget of bytes
+// for all.
 const (
 	maxKeptOrgs   = 256
 	maxKeptPerOrg = 512
@@ -189,8 +190,8 @@ type readMemo struct {
 type readMemoKey struct{}
 
 // WithReadMemo returns ctx carrying a memo for the reads of one request
-// (ctx itself if it carries one already); the web and API handlers call it
-// as a request arrives.
+// (ctx itself if it carries one already, as in a read scope); the API's
+// handlers call it as a request arrives.
 func WithReadMemo(ctx context.Context) context.Context {
 	if readMemoOf(ctx) != nil {
 		return ctx
@@ -355,34 +356,37 @@ func (t *tx) count(orgID, query string, args []any) (int, error) {
 	return n, err
 }
 
-// orderedMatches is what matchesInOrder keeps of a list's matches: their
-// ids in the list's ascending order (sort key, then id), or none when
-// there are more than are kept.
-type orderedMatches struct {
-	ids  []string
-	over bool
+// keptList is a list kept up to a bound (see keptUpTo).
+type keptList[T any] struct {
+	items []T
+	over  bool // there were more than are kept; items is nil
+	bytes int  // about what items hold
 }
 
-// keptBytes is about what the ids take: a string header and its bytes in
-// a 48-byte allocation each.
-func (m orderedMatches) keptBytes() int { return 64 * len(m.ids) }
+func (k keptList[T]) keptBytes() int { return k.bytes }
 
-// matchesInOrder returns the ids query lists for the organisation (in
-// the order it gives), kept until its records change, if they are at
-// most max; ok is false when there are more.
-func (t *tx) matchesInOrder(orgID, query string, args []any, max int) (ids []string, ok bool, err error) {
-	v, err := t.kept(orgID, countKey(query, args), func() (any, error) {
-		ids, err := t.strings(query, args...)
-		if err != nil || len(ids) > max {
-			return orderedMatches{over: true}, err
+// keptUpTo returns the organisation's list that read reads, kept under
+// key until its records change, if it holds at most max items (read is
+// asked for max+1 of them, to tell); ok is false when it holds more, and
+// only that is kept. size tells about what an item holds, for the cache's
+// budget of bytes.
+func keptUpTo[T any](t *tx, orgID, key string, max int, size func(T) int, read func(limit int) ([]T, error)) (items []T, ok bool, err error) {
+	v, err := t.kept(orgID, key, func() (any, error) {
+		items, err := read(max + 1)
+		if err != nil || len(items) > max {
+			return keptList[T]{over: true}, err
 		}
-		return orderedMatches{ids: ids}, nil
+		n := 0
+		for _, x := range items {
+			n += size(x)
+		}
+		return keptList[T]{items: items, bytes: n}, nil
 	})
 	if err != nil {
 		return nil, false, err
 	}
-	m := v.(orderedMatches)
-	return m.ids, !m.over, nil
+	k := v.(keptList[T])
+	return k.items, !k.over, nil
 }
 
 // counts scans the numbers query returns for the organisation into dest,

@@ -6,7 +6,7 @@ import "testing"
 // forgets everything rather than hold more, never keeps one larger than
 // the budget, and frees what an organisation held when its records change.
 func TestKeptCacheBudget(t *testing.T) {
-	ids := func(n int) orderedMatches { return orderedMatches{ids: make([]string, n)} }
+	ids := func(n int) keptList[string] { return keptList[string]{items: make([]string, n), bytes: 64 * n} }
 	quarter := maxKeptBytes / 4 / 64 // ids in a quarter of the budget
 	var c keptCache
 	has := func(org, key string, seq int64) bool {

@@ -203,21 +203,12 @@ const maxKeptPlanLinks = 1000
 // of the plan looked up fifty risks' links in the index and each link in
 // the table, a fifth of the page.
 func (t *tx) plannedControls(orgID string, riskIDs []string, add func(isms.Link)) error {
-	v, err := t.kept(orgID, "risk control links", func() (any, error) {
-		links, err := t.riskControls(orgID, nil, t.db.maxPlanLinks+1)
-		if err != nil || len(links) > t.db.maxPlanLinks {
-			return []isms.Link(nil), err
-		}
-		if links == nil {
-			links = []isms.Link{} // none, which is not more than are kept
-		}
-		return links, nil
-	})
+	links, ok, err := keptUpTo(t, orgID, "risk control links", t.db.maxPlanLinks, linkBytes,
+		func(limit int) ([]isms.Link, error) { return t.riskControls(orgID, nil, limit) })
 	if err != nil {
 		return err
 	}
-	links := v.([]isms.Link)
-	if links == nil { // more than are kept
+	if !ok { // more than are kept: read the page's own
 		if links, err = t.riskControls(orgID, riskIDs, 0); err != nil {
 			return err
 		}
@@ -239,11 +230,18 @@ func (t *tx) plannedControls(orgID string, riskIDs []string, add func(isms.Link)
 	return nil
 }
 
+// linkBytes is about what a named link holds: its string headers and the
+// texts of its ends.
+func linkBytes(l isms.Link) int {
+	return 160 + len(l.FromID) + len(l.ToID) + len(l.Note) + len(l.OtherRef) + len(l.OtherTitle)
+}
+
 // riskControls reads the links from the organisation's risks (only from
 // riskIDs, unless nil) to controls, at most limit of them (0: all), named
-// and by the control's reference. The links are read alone; the controls
-// are named from their kept outlines, and only controls not among them
-// (archived ones) are read.
+// and by the control's reference; when there are limit of them, they are
+// left unnamed, there being more than the caller keeps. The links are read
+// alone; the controls are named from their kept outlines, and only
+// controls not among them (archived ones) are read.
 func (t *tx) riskControls(orgID string, riskIDs []string, limit int) ([]isms.Link, error) {
 	args := make([]any, 0, len(riskIDs)+1)
 	args = append(args, orgID)
@@ -268,7 +266,7 @@ func (t *tx) riskControls(orgID string, riskIDs []string, limit int) ([]isms.Lin
 			links = append(links, l)
 			return nil
 		})
-	if err != nil || len(links) == 0 {
+	if err != nil || len(links) == 0 || limit > 0 && len(links) >= limit {
 		return links, err
 	}
 	outlines, err := t.keptOutlines(orgID)
