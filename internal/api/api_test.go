@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -859,5 +861,14 @@ func TestRouteLabels(t *testing.T) {
 	}
 	if strings.Contains(string(m.body), e.worker.ID) {
 		t.Error("metrics are labelled with record ids")
+	}
+	// The store's statements are counted: reading a person ran some.
+	re := regexp.MustCompile(`holdfast_db_statements_total\{pool="read"\} (\d+)`)
+	got := re.FindStringSubmatch(string(m.body))
+	if got == nil {
+		t.Fatalf("metrics lack the store's read statements:\n%s", m.body)
+	}
+	if n, _ := strconv.Atoi(got[1]); n == 0 {
+		t.Errorf("no read statements counted after reading a person: %s", got[0])
 	}
 }

@@ -22,8 +22,12 @@ type Metrics struct {
 // PoolStats reports database connection pool statistics.
 type PoolStats func() (write, read sql.DBStats)
 
-// NewMetrics creates the registry; pools may be nil.
-func NewMetrics(pools PoolStats) *Metrics {
+// Statements reports how many statements the store has run, in writes and
+// in reads.
+type Statements func() (write, read uint64)
+
+// NewMetrics creates the registry; pools and statements may be nil.
+func NewMetrics(pools PoolStats, statements Statements) *Metrics {
 	m := &Metrics{reg: prometheus.NewRegistry()}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "holdfast_http_requests_total", Help: "HTTP requests by method, route and status.",
@@ -35,6 +39,9 @@ func NewMetrics(pools PoolStats) *Metrics {
 	m.reg.MustRegister(m.requests, m.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if pools != nil {
 		m.reg.MustRegister(poolCollector{pools})
+	}
+	if statements != nil {
+		m.reg.MustRegister(statementCollector{statements})
 	}
 	return m
 }
@@ -54,6 +61,7 @@ var (
 	poolInUse = prometheus.NewDesc("holdfast_db_connections_in_use", "Database connections in use by pool.", []string{"pool"}, nil)
 	poolWait  = prometheus.NewDesc("holdfast_db_wait_total", "Times a request waited for a database connection, by pool.", []string{"pool"}, nil)
 	poolWaitS = prometheus.NewDesc("holdfast_db_wait_seconds_total", "Time spent waiting for database connections, by pool.", []string{"pool"}, nil)
+	stmtsRun  = prometheus.NewDesc("holdfast_db_statements_total", "Statements run by the store, by pool.", []string{"pool"}, nil)
 )
 
 type poolCollector struct{ stats PoolStats }
@@ -73,4 +81,14 @@ func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(poolWait, prometheus.CounterValue, float64(s.WaitCount), name)
 		ch <- prometheus.MustNewConstMetric(poolWaitS, prometheus.CounterValue, s.WaitDuration.Seconds(), name)
 	}
+}
+
+type statementCollector struct{ count Statements }
+
+func (c statementCollector) Describe(ch chan<- *prometheus.Desc) { ch <- stmtsRun }
+
+func (c statementCollector) Collect(ch chan<- prometheus.Metric) {
+	w, r := c.count()
+	ch <- prometheus.MustNewConstMetric(stmtsRun, prometheus.CounterValue, float64(w), "write")
+	ch <- prometheus.MustNewConstMetric(stmtsRun, prometheus.CounterValue, float64(r), "read")
 }

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -52,8 +53,9 @@ type DB struct {
 	// prepared statements per pool, on SQLite
 	wStmts, rStmts *stmtCache
 	kept           keptCache
-	maxPlanLinks   int // risk-to-control links kept for the treatment plan
-	maxOrdered     int // matches of a filtered or searched list kept in its order
+	maxPlanLinks   int              // risk-to-control links kept for the treatment plan
+	maxOrdered     int              // matches of a filtered or searched list kept in its order
+	statements     [2]atomic.Uint64 // run in reads, in writes (see Statements)
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
 }
@@ -218,6 +220,7 @@ type tx struct {
 	headOrg string
 	head    int64
 	heads   map[string]int64
+	memo    *readMemo // the request's memo, in a read of a request that has one
 }
 
 // querier runs statements: the transaction, or the connection of a

@@ -180,6 +180,9 @@ type readMemo struct {
 	heads map[string]int64 // by organisation; nil until a read has read one
 	gen   uint64
 	view  *memberView
+	// records are the records the request's reads looked up one by one
+	// (table.get), for its later reads: see recordOf.
+	records map[memoKey]any
 
 	scoped    bool    // reads may share a transaction (WithReadScope)
 	ended     bool    // the scope has ended: reads run each on its own
@@ -210,11 +213,13 @@ func WithReadScope(ctx context.Context) (context.Context, func()) {
 	return context.WithValue(ctx, readMemoKey{}, m), m.end
 }
 
-// end ends the read scope; reads after it run each on its own.
+// end ends the read scope; reads after it run each on its own, and look
+// records up afresh.
 func (m *readMemo) end() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.ended = true
+	m.records = nil
 	m.endShared()
 }
 
@@ -257,6 +262,7 @@ func readMemoOf(ctx context.Context) *readMemo {
 func (m *readMemo) recall(t *tx) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	t.memo = m
 	if m.heads != nil {
 		t.heads, t.gen = m.heads, m.gen
 	}
@@ -303,8 +309,37 @@ func (m *readMemo) keepHeads(heads map[string]int64, gen uint64) {
 func (m *readMemo) forget() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.heads, m.view = nil, nil
+	m.heads, m.view, m.records = nil, nil, nil
 	m.endShared()
+}
+
+// memoKey names one record: its table, organisation and id.
+type memoKey struct{ table, org, id string }
+
+// recordOf returns the record an earlier read of the request looked up by
+// its id, if one did. A detail page asks for its record several times
+// through the store's methods (the record; its history, notes or links,
+// which check that it exists and may be read; the label of what an action
+// serves), each a statement, on PostgreSQL a round trip: three of an
+// action page's seven. Answering the later ones from the first is as safe
+// as the audit heads above: the request sees the record as one longer
+// read would have, and its own writes forget it. Records are values; the
+// slices in one are shared with the memo, and no reader changes them.
+func (m *readMemo) recordOf(k memoKey) (any, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok := m.records[k]
+	return v, ok
+}
+
+// keepRecord keeps a record a read looked up by its id.
+func (m *readMemo) keepRecord(k memoKey, rec any) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.records == nil {
+		m.records = map[memoKey]any{}
+	}
+	m.records[k] = rec
 }
 
 // keepMembers keeps what the session read found of its user.

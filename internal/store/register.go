@@ -221,7 +221,25 @@ func (tb *table[T]) scanInto(rows interface{ Scan(...any) error }, rec *T, scrat
 }
 
 // get reads one record of the organisation, archived or not.
+//
+// A read of a request with a memo looks in it first and keeps there what
+// it found (see readMemo.recordOf).
 func (tb *table[T]) get(t *tx, orgID, id string) (T, error) {
+	k := memoKey{tb.name, orgID, id}
+	if t.memo != nil {
+		if v, ok := t.memo.recordOf(k); ok {
+			return v.(T), nil
+		}
+	}
+	rec, err := tb.read(t, orgID, id)
+	if err == nil && t.memo != nil {
+		t.memo.keepRecord(k, rec)
+	}
+	return rec, err
+}
+
+// read reads one record of the organisation from its row.
+func (tb *table[T]) read(t *tx, orgID, id string) (T, error) {
 	row := t.QueryRow(`SELECT `+tb.selectList()+` FROM `+tb.name+` WHERE org_id = $1 AND id = $2`, orgID, id)
 	rec, err := tb.scan(row)
 	if err == sql.ErrNoRows {
@@ -237,6 +255,12 @@ func (tb *table[T]) get(t *tx, orgID, id string) (T, error) {
 
 // exists reports whether id names a record of the organisation.
 func (tb *table[T]) exists(t *tx, orgID, id string, activeOnly bool) (bool, error) {
+	if t.memo != nil {
+		if v, ok := t.memo.recordOf(memoKey{tb.name, orgID, id}); ok {
+			rec := v.(T)
+			return !activeOnly || !tb.meta(&rec).Archived(), nil
+		}
+	}
 	q := `SELECT COUNT(*) FROM ` + tb.name + ` WHERE org_id = $1 AND id = $2`
 	if activeOnly {
 		q += ` AND archived_at IS NULL`

@@ -137,6 +137,7 @@ func (t *tx) stmt(q string) *sql.Stmt {
 
 // Query runs q in the transaction, prepared when it can be.
 func (t *tx) Query(q string, args ...any) (*sql.Rows, error) {
+	t.counted()
 	if st := t.stmt(q); st != nil {
 		return st.QueryContext(t.ctx, args...)
 	}
@@ -145,6 +146,7 @@ func (t *tx) Query(q string, args ...any) (*sql.Rows, error) {
 
 // QueryRow runs q in the transaction, prepared when it can be.
 func (t *tx) QueryRow(q string, args ...any) *sql.Row {
+	t.counted()
 	if st := t.stmt(q); st != nil {
 		return st.QueryRowContext(t.ctx, args...)
 	}
@@ -153,8 +155,25 @@ func (t *tx) QueryRow(q string, args ...any) *sql.Row {
 
 // Exec runs q in the transaction, prepared when it can be.
 func (t *tx) Exec(q string, args ...any) (sql.Result, error) {
+	t.counted()
 	if st := t.stmt(q); st != nil {
 		return st.ExecContext(t.ctx, args...)
 	}
 	return t.q().ExecContext(t.ctx, q, args...)
+}
+
+// counted counts a statement the transaction runs (see DB.Statements).
+func (t *tx) counted() {
+	if t.write {
+		t.db.statements[1].Add(1)
+	} else {
+		t.db.statements[0].Add(1)
+	}
+}
+
+// Statements returns how many statements the store has run since it
+// opened, in writes and in reads: the metrics show them, and what a page
+// costs on PostgreSQL is mostly how many it runs.
+func (db *DB) Statements() (write, read uint64) {
+	return db.statements[1].Load(), db.statements[0].Load()
 }
