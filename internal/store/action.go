@@ -260,23 +260,15 @@ func (db *DB) ActionsServing(ctx context.Context, a isms.Actor, servesType, serv
 		return nil, err
 	}
 	var out []isms.Action
-	err := db.read(ctx, func(t *tx) error {
-		rows, err := t.Query(`SELECT `+actions.selectList()+` FROM actions WHERE org_id = $1 AND serves_type = $2 AND serves_id = $3 AND archived_at IS NULL ORDER BY created_at, id`,
-			a.OrgID, servesType, servesID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			x, err := actions.scan(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, x)
-		}
-		return rows.Err()
-	})
+	err := db.read(ctx, func(t *tx) error { return t.readTogether(actionsServing(a.OrgID, servesType, servesID, &out)) })
 	return out, err
+}
+
+// actionsServing reads the active actions serving a record into out,
+// oldest first.
+func actionsServing(orgID, servesType, servesID string, out *[]isms.Action) reading {
+	return reading{`SELECT ` + actions.selectList() + ` FROM actions WHERE org_id = $1 AND serves_type = $2 AND serves_id = $3 AND archived_at IS NULL ORDER BY created_at, id`,
+		[]any{orgID, servesType, servesID}, actions.rowsOf(out)}
 }
 
 // AddActionNote appends a progress note; whoever may edit the action may

@@ -137,21 +137,7 @@ func (db *DB) AssetUsers(ctx context.Context, a isms.Actor, id string) ([]isms.A
 	}
 	var out []isms.Asset
 	err := db.read(ctx, func(t *tx) error {
-		rows, err := t.Query(`SELECT `+assets.selectList()+` FROM assets WHERE org_id = $1 AND archived_at IS NULL AND id IN
-			(SELECT from_id FROM record_links WHERE org_id = $1 AND to_type = 'asset' AND to_id = $2 AND from_type = 'asset')
-			ORDER BY lower(name), id LIMIT 500`, a.OrgID, id)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			x, err := assets.scan(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, x)
-		}
-		if err := rows.Err(); err != nil || len(out) > 0 {
+		if err := t.readTogether(assetUsers(a.OrgID, id, &out)); err != nil || len(out) > 0 {
 			return err
 		}
 		// None: is there such an asset? (Links go only to existing
@@ -164,6 +150,45 @@ func (db *DB) AssetUsers(ctx context.Context, a isms.Actor, id string) ([]isms.A
 		return nil
 	})
 	return out, err
+}
+
+// assetUsers reads the active assets that depend on the asset id into
+// out, by name, up to isms.MaxLimit.
+func assetUsers(orgID, id string, out *[]isms.Asset) reading {
+	return reading{`SELECT ` + assets.selectList() + ` FROM assets WHERE org_id = $1 AND archived_at IS NULL AND id IN
+			(SELECT from_id FROM record_links WHERE org_id = $1 AND to_type = 'asset' AND to_id = $2 AND from_type = 'asset')
+			ORDER BY lower(name), id LIMIT 500`, []any{orgID, id}, assets.rowsOf(out)}
+}
+
+// AssetPage is an asset with what its page shows of other records.
+type AssetPage struct {
+	Asset     isms.Asset
+	DependsOn []isms.Asset // the assets it depends on, archived ones too, by name
+	UsedBy    []isms.Asset // the active assets that depend on it, by name
+	Links     []isms.Link  // the links arriving at it (risks name their assets so)
+	Actions   []isms.Action
+	History   []isms.HistoryEntry
+}
+
+// AssetPage reads an asset and what its page shows with it in one read:
+// on PostgreSQL one round trip (see readTogether) instead of seven.
+func (db *DB) AssetPage(ctx context.Context, a isms.Actor, id string) (AssetPage, error) {
+	var p AssetPage
+	if err := a.Require(isms.PermReadRegisters); err != nil {
+		return p, err
+	}
+	err := db.read(ctx, func(t *tx) error {
+		deps := reading{`SELECT ` + assets.selectList() + ` FROM assets WHERE org_id = $1 AND id IN
+			(SELECT l.to_id FROM record_links l WHERE l.org_id = $1 AND l.from_type = 'asset' AND l.from_id = $2 AND l.to_type = 'asset')
+			ORDER BY lower(name), id LIMIT 500`, []any{a.OrgID, id}, assets.rowsOf(&p.DependsOn)}
+		if err := assets.getTogether(t, a.OrgID, id, &p.Asset, deps, assetUsers(a.OrgID, id, &p.UsedBy),
+			linksReading(a.OrgID, "asset", id, false, &p.Links), actionsServing(a.OrgID, "asset", id, &p.Actions),
+			assets.historyReading(a.OrgID, id, &p.History)); err != nil {
+			return err
+		}
+		return t.nameLinks(a.OrgID, false, p.Links)
+	})
+	return p, err
 }
 
 // checkAssetLinks checks that the owner and custodian are members of the

@@ -48,7 +48,7 @@ func (t *tx) insertAudit(e isms.AuditEntry) error {
 
 const auditColumns = `a.id, a.org_id, a.seq, a.at, a.actor_id, a.record_type, a.record_id, a.action, a.before_values, a.after_values, a.prev_hash, a.hash, COALESCE(u.name, '')`
 
-func scanAudit(rows *sql.Rows) (isms.AuditEntry, error) {
+func scanAudit(rows scanner) (isms.AuditEntry, error) {
 	var e isms.AuditEntry
 	var at string
 	if err := rows.Scan(&e.ID, &e.OrgID, &e.Seq, &at, &e.ActorID, &e.RecordType, &e.RecordID, &e.Action, &e.Before, &e.After, &e.PrevHash, &e.Hash, &e.ActorName); err != nil {
@@ -101,24 +101,27 @@ func (db *DB) AuditLog(ctx context.Context, a isms.Actor, f isms.AuditFilter) (i
 // cond, if given, is a further condition on the statement ($1 the
 // organisation, $3 the record's id).
 func (t *tx) history(orgID, recordType, recordID string, specs []isms.FieldSpec, cond string) ([]isms.HistoryEntry, error) {
+	var out []isms.HistoryEntry
+	err := t.readTogether(historyReading(orgID, recordType, recordID, specs, cond, &out))
+	return out, err
+}
+
+// historyReading is history as a reading, appending to out.
+func historyReading(orgID, recordType, recordID string, specs []isms.FieldSpec, cond string, out *[]isms.HistoryEntry) reading {
 	if cond != "" {
 		cond = " AND " + cond
 	}
-	rows, err := t.Query(`SELECT `+auditColumns+` FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
-		WHERE a.org_id = $1 AND a.record_type = $2 AND a.record_id = $3`+cond+` ORDER BY a.seq`, orgID, recordType, recordID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []isms.HistoryEntry
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, isms.HistoryEntry{AuditEntry: e, Changes: isms.Diff(specs, isms.DecodeFields(e.Before), isms.DecodeFields(e.After))})
-	}
-	return out, rows.Err()
+	return reading{`SELECT ` + auditColumns + ` FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+		WHERE a.org_id = $1 AND a.record_type = $2 AND a.record_id = $3` + cond + ` ORDER BY a.seq`,
+		[]any{orgID, recordType, recordID},
+		func(s scanner) error {
+			e, err := scanAudit(s)
+			if err != nil {
+				return err
+			}
+			*out = append(*out, isms.HistoryEntry{AuditEntry: e, Changes: isms.Diff(specs, isms.DecodeFields(e.Before), isms.DecodeFields(e.After))})
+			return nil
+		}}
 }
 
 // VerifyAuditLog walks every organisation's chain and returns the first

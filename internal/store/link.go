@@ -93,29 +93,34 @@ func (t *tx) keepDerived(orgID string, l isms.Link) error {
 // links lists the links from (outgoing=true) or to a record, with the other
 // end's reference and title.
 func (t *tx) links(orgID, typ, id string, outgoing bool) ([]isms.Link, error) {
+	var out []isms.Link
+	if err := t.readTogether(linksReading(orgID, typ, id, outgoing, &out)); err != nil {
+		return nil, err
+	}
+	return out, t.nameLinks(orgID, outgoing, out)
+}
+
+// linksReading reads the links leaving (outgoing) or arriving at a record
+// into out, without their other ends' names: see nameLinks.
+func linksReading(orgID, typ, id string, outgoing bool, out *[]isms.Link) reading {
 	q := `SELECT from_type, from_id, to_type, to_id, note, created_at, created_by FROM record_links WHERE org_id = $1 AND from_type = $2 AND from_id = $3 ORDER BY to_type, to_id`
 	if !outgoing {
 		q = `SELECT from_type, from_id, to_type, to_id, note, created_at, created_by FROM record_links WHERE org_id = $1 AND to_type = $2 AND to_id = $3 ORDER BY from_type, from_id`
 	}
-	rows, err := t.Query(q, orgID, typ, id)
-	if err != nil {
-		return nil, err
-	}
-	var out []isms.Link
-	for rows.Next() {
+	return reading{q, []any{orgID, typ, id}, func(s scanner) error {
 		var l isms.Link
 		var at string
-		if err := rows.Scan(&l.FromType, &l.FromID, &l.ToType, &l.ToID, &l.Note, &at, &l.CreatedBy); err != nil {
-			rows.Close()
-			return nil, err
+		if err := s.Scan(&l.FromType, &l.FromID, &l.ToType, &l.ToID, &l.Note, &at, &l.CreatedBy); err != nil {
+			return err
 		}
 		l.CreatedAt, _ = isms.ParseTime(at)
-		out = append(out, l)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
+		*out = append(*out, l)
+		return nil
+	}}
+}
+
+// nameLinks fills in the references and titles of the links' other ends.
+func (t *tx) nameLinks(orgID string, outgoing bool, out []isms.Link) error {
 	// The other ends' references and titles: one query per register.
 	ids := map[string][]string{}
 	for _, l := range out {
@@ -128,7 +133,7 @@ func (t *tx) links(orgID, typ, id string, outgoing bool) ([]isms.Link, error) {
 	refs := map[string]isms.RecordRef{}
 	for typ, list := range ids {
 		if err := t.refsOf(orgID, typ, list, false, refs); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	for i := range out {
@@ -140,7 +145,7 @@ func (t *tx) links(orgID, typ, id string, outgoing bool) ([]isms.Link, error) {
 			out[i].OtherRef, out[i].OtherTitle = r.Ref, r.Title
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // Link connects two records. Owners and ISMS managers may link any records;

@@ -238,6 +238,44 @@ func (tb *table[T]) get(t *tx, orgID, id string) (T, error) {
 	return rec, err
 }
 
+// getTogether reads one record of the organisation into rec, as get does,
+// together with more readings (see readTogether): what the record's page
+// shows with it. If the record is not found, neither is what the others
+// read.
+func (tb *table[T]) getTogether(t *tx, orgID, id string, rec *T, more ...reading) error {
+	k := memoKey{tb.name, orgID, id}
+	if t.memo != nil {
+		if v, ok := t.memo.recordOf(k); ok {
+			*rec = v.(T)
+			return t.readTogether(more...)
+		}
+	}
+	found := false
+	one := reading{`SELECT ` + tb.selectList() + ` FROM ` + tb.name + ` WHERE org_id = $1 AND id = $2`, []any{orgID, id}, func(s scanner) error {
+		var err error
+		*rec, err = tb.scan(s)
+		found = err == nil
+		return err
+	}}
+	if err := t.readTogether(append([]reading{one}, more...)...); err != nil {
+		return err
+	}
+	if !found {
+		return isms.Errorf(isms.KindNotFound, "error.not_found")
+	}
+	if tb.fill != nil {
+		recs := []T{*rec}
+		if err := tb.fill(t, orgID, recs); err != nil {
+			return err
+		}
+		*rec = recs[0]
+	}
+	if t.memo != nil {
+		t.memo.keepRecord(k, *rec)
+	}
+	return nil
+}
+
 // read reads one record of the organisation from its row.
 func (tb *table[T]) read(t *tx, orgID, id string) (T, error) {
 	row := t.QueryRow(`SELECT `+tb.selectList()+` FROM `+tb.name+` WHERE org_id = $1 AND id = $2`, orgID, id)
@@ -858,22 +896,35 @@ func copyFields(m map[string]any) map[string]any {
 // historyOf returns a record's history; a record that is not the
 // organisation's is not found.
 func (tb *table[T]) historyOf(t *tx, orgID, id string) ([]isms.HistoryEntry, error) {
+	var h []isms.HistoryEntry
+	if err := t.readTogether(tb.historyReading(orgID, id, &h)); err != nil {
+		return nil, err
+	}
+	return h, tb.historyFound(t, orgID, id, h)
+}
+
+// historyReading reads the record's history into out. That the record
+// exists is tested in the same statement: a record with a history (every
+// record has its creation) is one statement, on PostgreSQL one round
+// trip; see historyFound for an empty answer.
+func (tb *table[T]) historyReading(orgID, id string, out *[]isms.HistoryEntry) reading {
 	specs := append([]isms.FieldSpec{{Name: "ref", Label: "field.ref"}}, tb.fields...)
 	specs = append(specs, isms.FieldSpec{Name: "archived", Label: "field.archived"})
-	// That the record exists is tested in the same statement: a record
-	// with a history (every record has its creation) is one statement, on
-	// PostgreSQL one round trip. Only an empty answer looks the record up,
-	// to tell one without history from none.
-	h, err := t.history(orgID, tb.recordType, id, specs, `EXISTS (SELECT 1 FROM `+tb.name+` WHERE org_id = $1 AND id = $3)`)
-	if err != nil || len(h) > 0 {
-		return h, err
+	return historyReading(orgID, tb.recordType, id, specs, `EXISTS (SELECT 1 FROM `+tb.name+` WHERE org_id = $1 AND id = $3)`, out)
+}
+
+// historyFound tells, for a history historyReading read, a record without
+// history from none: only an empty answer looks the record up.
+func (tb *table[T]) historyFound(t *tx, orgID, id string, h []isms.HistoryEntry) error {
+	if len(h) > 0 {
+		return nil
 	}
 	if ok, err := tb.exists(t, orgID, id, false); err != nil {
-		return nil, err
+		return err
 	} else if !ok {
-		return nil, isms.Errorf(isms.KindNotFound, "error.not_found")
+		return isms.Errorf(isms.KindNotFound, "error.not_found")
 	}
-	return h, nil
+	return nil
 }
 
 // nextRef allocates the organisation's next human reference for prefix.

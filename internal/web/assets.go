@@ -323,49 +323,30 @@ func (a *app) assetPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error
 func (a *app) showAsset(w http.ResponseWriter, r *http.Request, c *reqCtx, id string, status int, notice string) error {
 	ctx := r.Context()
 	tr := c.tr()
-	x, err := a.DB.Asset(ctx, c.Actor, id)
+	p, err := a.DB.AssetPage(ctx, c.Actor, id)
 	if err != nil {
 		return err
 	}
+	x := p.Asset
 	scale, err := a.DB.AssetScale(ctx, c.Actor)
 	if err != nil {
 		return err
 	}
-	d := &assetPage{Row: assetRowOf(tr, x, scale), CanWrite: c.Actor.Can(isms.PermWriteRegisters), Notice: notice}
-	if len(x.DependsOn) > 0 {
-		deps, err := a.DB.Assets(ctx, c.Actor, isms.ListQuery{Limit: isms.MaxLimit, Archived: isms.ArchivedInclude, Filters: map[string]string{"depended_by": x.ID}})
-		if err != nil {
-			return err
-		}
-		d.DependsOn = deps.Items
-	}
-	if d.UsedBy, err = a.DB.AssetUsers(ctx, c.Actor, x.ID); err != nil {
-		return err
-	}
-	links, err := a.DB.LinksTo(ctx, c.Actor, "asset", x.ID)
-	if err != nil {
-		return err
-	}
-	for _, l := range links {
+	d := &assetPage{Row: assetRowOf(tr, x, scale), CanWrite: c.Actor.Can(isms.PermWriteRegisters), Notice: notice,
+		DependsOn: p.DependsOn, UsedBy: p.UsedBy}
+	for _, l := range p.Links {
 		if l.FromType == "risk" {
 			d.Risks = append(d.Risks, l)
 		}
 	}
-	serving, err := a.DB.ActionsServing(ctx, c.Actor, "asset", x.ID)
-	if err != nil {
-		return err
-	}
 	today := zoneToday(c.Org)
-	for _, ac := range serving {
+	for _, ac := range p.Actions {
 		d.Actions = append(d.Actions, actionRowOf(tr, c.Org.Slug, today, ac))
 	}
 	if c.Actor.Can(isms.PermWriteOwned) {
 		d.NewAction = orgPath(c.Org.Slug, "/actions/new?serves_type=asset&serves_id="+x.ID)
 	}
-	hist, err := a.DB.AssetHistory(ctx, c.Actor, x.ID)
-	if err != nil {
-		return err
-	}
+	hist := p.History
 	users := map[string]string{}
 	if c.Actor.Can(isms.PermReadMembers) {
 		ms, err := a.DB.Members(ctx, c.Actor)

@@ -1,0 +1,95 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// A reading is one query of several that a read runs together (see
+// readTogether), with what to do with each row of its answer.
+type reading struct {
+	q    string
+	args []any
+	row  func(scanner) error
+}
+
+// scanner reads the columns of one row into dest, as sql.Rows.Scan does.
+type scanner interface{ Scan(dest ...any) error }
+
+// readTogether runs the readings in order. In a read on PostgreSQL it
+// sends them all at once and then reads their answers (a pipeline): one
+// round trip to the server instead of one per query. A detail page makes
+// five to seven queries that depend only on the record's id; each round
+// trip cost the server and Holdfast a write, a read and a wake-up on both
+// sides, about as much as the query itself. Elsewhere (SQLite, a write
+// transaction) they run one after the other.
+func (t *tx) readTogether(rs ...reading) error {
+	if t.sqlTx == nil && t.conn != nil && len(rs) > 1 {
+		err := t.conn.Raw(func(dc any) error {
+			c, ok := dc.(*stdlib.Conn)
+			if !ok {
+				return errNotPipelined
+			}
+			return t.pipeline(c.Conn(), rs)
+		})
+		if !errors.Is(err, errNotPipelined) {
+			return err
+		}
+	}
+	for _, r := range rs {
+		if err := t.each(r.q, r.args, func(rows *sql.Rows) error { return r.row(rows) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var errNotPipelined = errors.New("not a pgx connection")
+
+// pipeline runs the readings on c as one batch. The batch runs in one
+// implicit transaction on the server, so its queries also see one state
+// of the database.
+func (t *tx) pipeline(c *pgx.Conn, rs []reading) error {
+	b := &pgx.Batch{}
+	for _, r := range rs {
+		t.counted()
+		b.Queue(r.q, r.args...)
+	}
+	br := c.SendBatch(t.ctx, b)
+	for _, r := range rs {
+		rows, err := br.Query()
+		if err != nil {
+			br.Close()
+			return err
+		}
+		for rows.Next() {
+			if err := r.row(rows); err != nil {
+				rows.Close()
+				br.Close()
+				return err
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			br.Close()
+			return err
+		}
+	}
+	return br.Close()
+}
+
+// rowsOf is a reading's row function that appends each row, as a record of
+// the table, to out.
+func (tb *table[T]) rowsOf(out *[]T) func(scanner) error {
+	return func(s scanner) error {
+		rec, err := tb.scan(s)
+		if err != nil {
+			return err
+		}
+		*out = append(*out, rec)
+		return nil
+	}
+}
