@@ -305,23 +305,51 @@ func (db *DB) ActionNotes(ctx context.Context, a isms.Actor, actionID string) ([
 		return nil, err
 	}
 	var out []isms.ActionNote
-	err := db.read(ctx, func(t *tx) error {
-		rows, err := t.Query(`SELECT n.id, n.action_id, n.author_id, COALESCE(u.name, ''), n.body, n.created_at
-			FROM action_notes n LEFT JOIN users u ON u.id = n.author_id WHERE n.org_id = $1 AND n.action_id = $2 ORDER BY n.created_at, n.id`, a.OrgID, actionID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+	err := db.read(ctx, func(t *tx) error { return t.readTogether(notesReading(a.OrgID, actionID, &out)) })
+	return out, err
+}
+
+// notesReading reads an action's progress notes into out, oldest first.
+func notesReading(orgID, actionID string, out *[]isms.ActionNote) reading {
+	return reading{`SELECT n.id, n.action_id, n.author_id, COALESCE(u.name, ''), n.body, n.created_at
+			FROM action_notes n LEFT JOIN users u ON u.id = n.author_id WHERE n.org_id = $1 AND n.action_id = $2 ORDER BY n.created_at, n.id`,
+		[]any{orgID, actionID}, func(s scanner) error {
 			var n isms.ActionNote
 			var at string
-			if err := rows.Scan(&n.ID, &n.ActionID, &n.AuthorID, &n.AuthorName, &n.Body, &at); err != nil {
+			if err := s.Scan(&n.ID, &n.ActionID, &n.AuthorID, &n.AuthorName, &n.Body, &at); err != nil {
 				return err
 			}
 			n.CreatedAt, _ = isms.ParseTime(at)
-			out = append(out, n)
+			*out = append(*out, n)
+			return nil
+		}}
+}
+
+// ActionPage is an action with what its page shows besides.
+type ActionPage struct {
+	Action  isms.Action
+	Notes   []isms.ActionNote // oldest first
+	History []isms.HistoryEntry
+}
+
+// ActionPage reads an action, its notes and its history in one read: on
+// PostgreSQL one round trip (see readTogether) instead of three. Its
+// responsible member may read it whatever their role, so who may read it
+// is known only once it has been read.
+func (db *DB) ActionPage(ctx context.Context, a isms.Actor, id string) (ActionPage, error) {
+	var p ActionPage
+	err := db.read(ctx, func(t *tx) error {
+		if err := actions.getTogether(t, a.OrgID, id, &p.Action, notesReading(a.OrgID, id, &p.Notes),
+			actions.historyReading(a.OrgID, id, &p.History)); err != nil {
+			return err
 		}
-		return rows.Err()
+		if p.Action.ResponsibleID != a.UserID {
+			return a.Require(isms.PermReadRegisters)
+		}
+		return nil
 	})
-	return out, err
+	if err != nil {
+		return ActionPage{}, err
+	}
+	return p, nil
 }

@@ -146,3 +146,124 @@ func TestAssetPageReadsWhatItsPartsRead(t *testing.T) {
 		}
 	})
 }
+
+// samePart fails the test if a part a page read differs from what the
+// store's method for it reads.
+func samePart(t *testing.T, part string, got, want any) {
+	t.Helper()
+	if g, w := fmt.Sprintf("%+v", got), fmt.Sprintf("%+v", want); g != w {
+		t.Errorf("%s:\n got %s\nwant %s", part, g, w)
+	}
+}
+
+// The pages of a risk, a piece of evidence and an action read their record
+// and what they show with it at once: each part is what the store's method
+// for it reads, on both databases, and none is empty here. Who may not
+// read the record may not read its page; an unknown record is not found.
+func TestRecordPagesReadWhatTheirPartsRead(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := storetest.Seed(t, db, "acme")
+		owner, contrib, staff := f.Owner(), f.Actors[isms.RoleContributor], f.Actors[isms.RoleStaff]
+		approvedCriteria(t, db, owner, isms.Preset5x5)
+		ctl := controlByRef(t, db, owner, "A.8.13")
+		must := func(err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		r, err := db.CreateRisk(ctx, owner, isms.Risk{Title: "Laptop theft", OwnerID: contrib.UserID, Treatment: []isms.TreatmentOption{"modify"},
+			Inherent: isms.Rating{Likelihood: 4, Consequence: 4}, Residual: isms.Rating{Likelihood: 2, Consequence: 2}})
+		must(err)
+		must(db.Link(ctx, owner, isms.Link{FromType: "risk", FromID: r.ID, ToType: "control", ToID: ctl.ID}))
+		r, err = db.Risk(ctx, owner, r.ID)
+		must(err)
+		_, err = db.ApproveRiskPlan(ctx, contrib, r.ID, r.Version, isms.AcceptInput{Justification: "Encryption covers it"})
+		must(err)
+		e, err := db.CreateEvidence(ctx, owner, isms.Evidence{Title: "Backup report", Kind: isms.EvidenceNote, Description: "Restored"}, []string{ctl.ID}, nil)
+		must(err)
+		x, err := db.CreateAction(ctx, owner, isms.Action{Title: "Encrypt laptops", ResponsibleID: contrib.UserID, ServesType: "risk", ServesID: r.ID})
+		must(err)
+		_, err = db.CreateAction(ctx, owner, isms.Action{Title: "Fresh backup report", ServesType: "evidence", ServesID: e.ID})
+		must(err)
+		_, err = db.AddActionNote(ctx, contrib, x.ID, "Half the fleet done")
+		must(err)
+
+		req := func() context.Context { return store.WithReadMemo(ctx) }
+		rp, err := db.RiskPage(req(), owner, r.ID)
+		must(err)
+		risk, err := db.Risk(ctx, owner, r.ID)
+		must(err)
+		links, err := db.LinksFrom(ctx, owner, "risk", r.ID)
+		must(err)
+		acts, err := db.ActionsServing(ctx, owner, "risk", r.ID)
+		must(err)
+		decs, err := db.RiskDecisions(ctx, owner, r.ID)
+		must(err)
+		hist, err := db.RiskHistory(ctx, owner, r.ID)
+		must(err)
+		samePart(t, "risk", rp.Risk, risk)
+		samePart(t, "risk links", rp.Links, links)
+		samePart(t, "risk actions", rp.Actions, acts)
+		samePart(t, "risk decisions", rp.Decisions, decs)
+		samePart(t, "risk history", rp.History, hist)
+		if len(rp.Links) != 1 || rp.Links[0].OtherRef != "A.8.13" || len(rp.Actions) != 1 || len(rp.Decisions) != 1 || len(rp.History) < 2 {
+			t.Errorf("risk page %+v", rp)
+		}
+
+		ep, err := db.EvidencePage(req(), owner, e.ID)
+		must(err)
+		ev, err := db.Evidence(ctx, owner, e.ID)
+		must(err)
+		ctls, err := db.EvidenceControls(ctx, owner, e.ID)
+		must(err)
+		reqs, err := db.ActionsServing(ctx, owner, "evidence", e.ID)
+		must(err)
+		hist, err = db.EvidenceHistory(ctx, owner, e.ID)
+		must(err)
+		samePart(t, "evidence", ep.Evidence, ev)
+		samePart(t, "evidence controls", ep.Controls, ctls)
+		samePart(t, "evidence requests", ep.Requests, reqs)
+		samePart(t, "evidence history", ep.History, hist)
+		if len(ep.Controls) != 1 || ep.Controls[0].OtherRef != "A.8.13" || len(ep.Requests) != 1 || len(ep.History) != 1 {
+			t.Errorf("evidence page %+v", ep)
+		}
+
+		// The action's responsible contributor reads its page too.
+		for _, a := range []isms.Actor{owner, contrib} {
+			ap, err := db.ActionPage(req(), a, x.ID)
+			must(err)
+			act, err := db.Action(ctx, a, x.ID)
+			must(err)
+			notes, err := db.ActionNotes(ctx, a, x.ID)
+			must(err)
+			hist, err := db.ActionHistory(ctx, a, x.ID)
+			must(err)
+			samePart(t, "action", ap.Action, act)
+			samePart(t, "action notes", ap.Notes, notes)
+			samePart(t, "action history", ap.History, hist)
+			if len(ap.Notes) != 1 || ap.Notes[0].Body != "Half the fleet done" || len(ap.History) != 1 {
+				t.Errorf("action page %+v", ap)
+			}
+		}
+
+		unknown := "00000000-0000-7000-8000-000000000000"
+		for name, read := range map[string]func(context.Context, isms.Actor, string) error{
+			"risk": func(c context.Context, a isms.Actor, id string) error { _, err := db.RiskPage(c, a, id); return err },
+			"evidence": func(c context.Context, a isms.Actor, id string) error {
+				_, err := db.EvidencePage(c, a, id)
+				return err
+			},
+			"action": func(c context.Context, a isms.Actor, id string) error { _, err := db.ActionPage(c, a, id); return err },
+		} {
+			id := map[string]string{"risk": r.ID, "evidence": e.ID, "action": x.ID}[name]
+			if err := read(req(), staff, id); isms.ErrorKind(err) != isms.KindForbidden {
+				t.Errorf("%s page read by staff: %v", name, err)
+			}
+			if err := read(req(), owner, unknown); isms.ErrorKind(err) != isms.KindNotFound {
+				t.Errorf("an unknown %s's page: %v", name, err)
+			}
+		}
+	})
+}

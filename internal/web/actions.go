@@ -306,18 +306,11 @@ func (a *app) actionPage(w http.ResponseWriter, r *http.Request, c *reqCtx) erro
 func (a *app) showAction(w http.ResponseWriter, r *http.Request, c *reqCtx, id string, status int, noteForm, doneForm *form, notice string) error {
 	ctx := r.Context()
 	tr := c.tr()
-	x, err := a.DB.Action(ctx, c.Actor, id)
+	p, err := a.DB.ActionPage(ctx, c.Actor, id)
 	if err != nil {
 		return err
 	}
-	notes, err := a.DB.ActionNotes(ctx, c.Actor, id)
-	if err != nil {
-		return err
-	}
-	hist, err := a.DB.ActionHistory(ctx, c.Actor, id)
-	if err != nil {
-		return err
-	}
+	x, notes, hist := p.Action, p.Notes, p.History
 	users := map[string]string{x.ResponsibleID: x.ResponsibleName, c.Actor.UserID: c.Actor.UserName}
 	if c.Actor.Can(isms.PermReadMembers) {
 		ms, err := a.DB.Members(ctx, c.Actor)

@@ -208,33 +208,23 @@ func (a *app) evidencePage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 func (a *app) showEvidence(w http.ResponseWriter, r *http.Request, c *reqCtx, id string, status int, notice string, reqForm *form) error {
 	ctx := r.Context()
 	tr := c.tr()
-	e, err := a.DB.Evidence(ctx, c.Actor, id)
+	p, err := a.DB.EvidencePage(ctx, c.Actor, id)
 	if err != nil {
 		return err
 	}
-	links, err := a.DB.EvidenceControls(ctx, c.Actor, e.ID)
-	if err != nil {
-		return err
-	}
+	e := p.Evidence
 	today := c.Org.Today(time.Now())
-	d := &evidencePage{Evidence: e, Controls: links, CanEdit: store.CanEditEvidence(c.Actor, e), CanWrite: c.Actor.Can(isms.PermWriteRegisters),
+	d := &evidencePage{Evidence: e, Controls: p.Controls, Requests: p.Requests, CanEdit: store.CanEditEvidence(c.Actor, e), CanWrite: c.Actor.Can(isms.PermWriteRegisters),
 		Expired: e.Expired(today), Soon: e.ExpiresSoon(today), Notice: notice, RequestForm: reqForm, Size: ctlHumanBytes(e.FileSize)}
 	if d.RequestForm == nil {
 		d.RequestForm = newForm(map[string]string{"responsible_id": e.OwnerID, "title": tr.T("web.ev.request_default", e.Ref, e.Title)})
-	}
-	if d.Requests, err = a.DB.ActionsServing(ctx, c.Actor, "evidence", e.ID); err != nil {
-		return err
 	}
 	ms, err := a.DB.Members(ctx, c.Actor)
 	if err != nil {
 		return err
 	}
 	d.Members = ctlMemberOptions(ms, tr.T("web.ctl.choose_member"))
-	hist, err := a.DB.EvidenceHistory(ctx, c.Actor, e.ID)
-	if err != nil {
-		return err
-	}
-	d.History = a.recordHistory(c, tr, hist, memberNames(ms), nil)
+	d.History = a.recordHistory(c, tr, p.History, memberNames(ms), nil)
 	v := a.view(c, e.Ref+" "+e.Title, crumb{tr.T("web.nav.area.6"), orgPath(c.Org.Slug, "/areas/6")}, crumb{tr.T("web.ev.title"), orgPath(c.Org.Slug, "/evidence")})
 	v.Nav = "evidence"
 	v.Data = d

@@ -517,10 +517,11 @@ type riskForms struct {
 func (a *app) showRisk(w http.ResponseWriter, r *http.Request, c *reqCtx, id string, status int, forms *riskForms) error {
 	ctx := r.Context()
 	tr := c.tr()
-	x, err := a.DB.Risk(ctx, c.Actor, id)
+	p, err := a.DB.RiskPage(ctx, c.Actor, id)
 	if err != nil {
 		return err
 	}
+	x := p.Risk
 	cs, err := a.criteriaSet(ctx, c.Actor)
 	if err != nil {
 		return err
@@ -555,13 +556,9 @@ func (a *app) showRisk(w http.ResponseWriter, r *http.Request, c *reqCtx, id str
 	for _, l := range x.CIA {
 		d.CIA = append(d.CIA, tr.T("web.risks.cia."+string(l)))
 	}
-	links, err := a.DB.LinksFrom(ctx, c.Actor, "risk", x.ID)
-	if err != nil {
-		return err
-	}
 	for _, typ := range riskLinkTypes {
 		g := linkGroup{Type: typ, Label: tr.T("web.risks.links." + typ)}
-		for _, l := range links {
+		for _, l := range p.Links {
 			if l.ToType == typ {
 				g.Links = append(g.Links, l)
 			}
@@ -581,24 +578,13 @@ func (a *app) showRisk(w http.ResponseWriter, r *http.Request, c *reqCtx, id str
 		}
 		d.Members = owners
 	}
-	acts, err := a.DB.ActionsServing(ctx, c.Actor, "risk", x.ID)
-	if err != nil {
-		return err
-	}
-	for _, ac := range acts {
+	for _, ac := range p.Actions {
 		d.Actions = append(d.Actions, actionView{Action: ac, Overdue: ac.Overdue(today)})
 	}
-	decs, err := a.DB.RiskDecisions(ctx, c.Actor, x.ID)
-	if err != nil {
-		return err
-	}
-	for _, dc := range decs {
+	for _, dc := range p.Decisions {
 		d.Decisions = append(d.Decisions, decisionView{RiskDecision: dc, Level: levelOf(cs.ByID[dc.CriteriaID], dc.Residual.Level)})
 	}
-	hist, err := a.DB.RiskHistory(ctx, c.Actor, x.ID)
-	if err != nil {
-		return err
-	}
+	hist := p.History
 	users := map[string]string{}
 	if c.Actor.Can(isms.PermReadMembers) {
 		ms, err := a.DB.Members(ctx, c.Actor)
