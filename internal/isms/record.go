@@ -68,6 +68,9 @@ type ListQuery struct {
 	// …), linked names the list leaves out, and of their Meta all but ID,
 	// Ref and ArchivedAt. The store's table of each register names them.
 	Brief bool
+	// CountOnly asks for the Total alone: the page holds no records (the
+	// dashboard's counts).
+	CountOnly bool
 }
 
 // List limits.

@@ -582,15 +582,17 @@ func (db *DB) NextBroadAssessment(ctx context.Context, a isms.Actor) (isms.Asses
 		return due, err
 	}
 	err := db.read(ctx, func(t *tx) error {
-		runs, err := t.scheduledRunDates(a.OrgID)
+		// The dashboard shows it on every view: the runs are kept until
+		// the organisation's records change, as is its time zone.
+		runs, err := t.kept(a.OrgID, "scheduled runs", func() (any, error) { return t.scheduledRunDates(a.OrgID) })
 		if err != nil {
 			return err
 		}
-		today, err := t.orgToday(a.OrgID)
+		today, err := t.today(a.OrgID)
 		if err != nil {
 			return err
 		}
-		due = isms.NextBroadAssessment(runs, today)
+		due = isms.NextBroadAssessment(runs.([]isms.Assessment), today)
 		return nil
 	})
 	return due, err

@@ -607,3 +607,81 @@ func TestRequestLooksARecordUpOnce(t *testing.T) {
 		})
 	}
 }
+
+// The dashboard's counts (a list asked for its total alone) and when the
+// next broad risk assessment is due are kept between reads, and follow
+// changes another server makes: a request after the change sees it. A
+// count asked for again in the same request runs no statement.
+func TestDashboardFiguresFollowChanges(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			db, other := twoServers(t, d)
+			owner := storetest.Seed(t, db, "acme").Owner()
+			approvedCriteria(t, db, owner, isms.Preset5x5)
+			count := func(ctx context.Context, filters map[string]string) int {
+				t.Helper()
+				p, err := db.People(ctx, owner, isms.ListQuery{CountOnly: true, Filters: filters})
+				if err != nil || len(p.Items) != 0 {
+					t.Fatalf("count: %+v %v", p, err)
+				}
+				return p.Total
+			}
+			noAccount := map[string]string{"user_id": "-"}
+			for i, name := range []string{"Ada", "Grace", "Alan"} {
+				p := isms.Person{Name: name, Email: fmt.Sprintf("p%d@acme.test", i)}
+				if _, err := db.CreatePerson(ctx, owner, p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			req := store.WithReadMemo(ctx)
+			full, err := db.People(ctx, owner, isms.ListQuery{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := count(req, nil); got != full.Total || got != 3 {
+				t.Fatalf("count %d, the list's total %d, want 3", got, full.Total)
+			}
+			if got := count(req, noAccount); got != 3 {
+				t.Fatalf("people without an account: %d, want 3", got)
+			}
+			_, r0 := db.Statements()
+			count(req, nil)
+			count(req, noAccount)
+			if _, r1 := db.Statements(); r1 != r0 {
+				t.Fatalf("counts asked again in a request ran %d statements", r1-r0)
+			}
+			if _, err := other.CreatePerson(ctx, owner, isms.Person{Name: "Edsger", Email: "e@acme.test"}); err != nil {
+				t.Fatal(err)
+			}
+			if got := count(store.WithReadMemo(ctx), nil); got != 4 {
+				t.Fatalf("after a person was added elsewhere: %d, want 4", got)
+			}
+
+			due := func() isms.AssessmentDue {
+				t.Helper()
+				d, err := db.NextBroadAssessment(store.WithReadMemo(ctx), owner)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return d
+			}
+			if d := due(); d.State != isms.DueNever {
+				t.Fatalf("due with no run: %+v", d)
+			}
+			run, err := other.CreateAssessment(ctx, owner, isms.Assessment{Date: "2025-03-01", Scope: "Whole firm", ParticipantIDs: []string{owner.UserID}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := due(); d.State != isms.DueNever {
+				t.Fatalf("due with an open run: %+v", d)
+			}
+			if _, err := other.CloseAssessment(ctx, owner, run.ID, run.Version); err != nil {
+				t.Fatal(err)
+			}
+			if d := due(); d.LastID != run.ID || d.DueDate != "2026-03-01" {
+				t.Fatalf("due after a run was closed elsewhere: %+v", d)
+			}
+		})
+	}
+}

@@ -566,6 +566,12 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 	count := func() (int, error) {
 		return t.count(orgID, `SELECT COUNT(*) FROM `+tb.name+` WHERE `+match, matchArgs)
 	}
+	if q.CountOnly {
+		// Counts are kept between reads: most such asks run no statement.
+		var err error
+		page.Total, err = count()
+		return page, err
+	}
 	total := -1
 	cols, keep := tb.selectList(), []bool(nil)
 	if q.Brief {

@@ -210,7 +210,7 @@ func (db *DB) Risks(ctx context.Context, a isms.Actor, q isms.ListQuery) (isms.P
 	}
 	err := db.read(ctx, func(t *tx) error {
 		if v := q.Filters["acceptance"]; v != "" {
-			today, err := t.orgToday(a.OrgID)
+			today, err := t.today(a.OrgID)
 			if err != nil {
 				return err
 			}
@@ -278,16 +278,6 @@ func (t *tx) checkRiskOwner(orgID, userID string) error {
 		return isms.Invalid("owner_id", "validation.risk_owner")
 	}
 	return nil
-}
-
-// orgToday is today's date in the organisation's time zone.
-func (t *tx) orgToday(orgID string) (string, error) {
-	var tz string
-	if err := t.QueryRow(`SELECT time_zone FROM organisations WHERE id = $1`, orgID).Scan(&tz); err != nil {
-		return "", err
-	}
-	o := isms.Organisation{TimeZone: tz}
-	return t.now.In(o.Location()).Format(isms.DateLayout), nil
 }
 
 // rateRisk checks and computes r's ratings against the criteria they are
@@ -744,7 +734,7 @@ func (db *DB) decide(ctx context.Context, a isms.Actor, id string, base int, kin
 		if !ok {
 			return isms.Errorf(isms.KindConflict, "error.no_criteria")
 		}
-		today, err := t.orgToday(a.OrgID)
+		today, err := t.today(a.OrgID)
 		if err != nil {
 			return err
 		}

@@ -39,11 +39,11 @@ func (a *app) dashboard(w http.ResponseWriter, r *http.Request, c *reqCtx) error
 		return err
 	}
 	if c.Actor.Can(isms.PermReadRegisters) {
-		p, err := a.DB.People(ctx, c.Actor, isms.ListQuery{Limit: 1})
+		p, err := a.DB.People(ctx, c.Actor, isms.ListQuery{CountOnly: true})
 		if err != nil {
 			return err
 		}
-		n, err := a.DB.People(ctx, c.Actor, isms.ListQuery{Limit: 1, Filters: map[string]string{"user_id": "-"}})
+		n, err := a.DB.People(ctx, c.Actor, isms.ListQuery{CountOnly: true, Filters: map[string]string{"user_id": "-"}})
 		if err != nil {
 			return err
 		}
