@@ -218,6 +218,37 @@ func (db *DB) PersonHistory(ctx context.Context, a isms.Actor, id string) ([]ism
 	return h, err
 }
 
+// PersonPage is a person with what their page shows of other records.
+type PersonPage struct {
+	Person  isms.Person
+	Manager isms.Person   // their manager; zero if they have none
+	Reports []isms.Person // the active people they manage, by name, up to 100
+	History []isms.HistoryEntry
+}
+
+// PersonPage reads a person and what their page shows with them in one
+// read: on PostgreSQL one round trip (see readTogether) instead of four.
+func (db *DB) PersonPage(ctx context.Context, a isms.Actor, id string) (PersonPage, error) {
+	var p PersonPage
+	if err := a.Require(isms.PermReadRegisters); err != nil {
+		return p, err
+	}
+	err := db.read(ctx, func(t *tx) error {
+		var managers []isms.Person
+		err := people.getTogether(t, a.OrgID, id, &p.Person,
+			reading{`SELECT ` + people.selectList() + ` FROM people WHERE org_id = $1 AND id =
+				(SELECT manager_id FROM people WHERE org_id = $1 AND id = $2)`, []any{a.OrgID, id}, people.rowsOf(&managers)},
+			reading{`SELECT ` + people.selectList() + ` FROM people WHERE org_id = $1 AND archived_at IS NULL AND manager_id = $2
+				ORDER BY lower(name), id LIMIT 100`, []any{a.OrgID, id}, people.rowsOf(&p.Reports)},
+			people.historyReading(a.OrgID, id, &p.History))
+		if len(managers) == 1 {
+			p.Manager = managers[0]
+		}
+		return err
+	})
+	return p, err
+}
+
 // Departments lists the distinct departments in use, for filters and
 // form suggestions.
 func (db *DB) Departments(ctx context.Context, a isms.Actor) ([]string, error) {

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
@@ -264,6 +265,75 @@ func TestRecordPagesReadWhatTheirPartsRead(t *testing.T) {
 			if err := read(req(), owner, unknown); isms.ErrorKind(err) != isms.KindNotFound {
 				t.Errorf("an unknown %s's page: %v", name, err)
 			}
+		}
+	})
+}
+
+// A person's page reads the person, their manager, the people they manage
+// and their history at once; each part is what the store's methods read.
+func TestPersonPageReadsWhatItsPartsRead(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := storetest.Seed(t, db, "acme")
+		owner := f.Owner()
+		mk := func(name, manager string) isms.Person {
+			t.Helper()
+			p, err := db.CreatePerson(ctx, owner, isms.Person{Name: name, Email: strings.ReplaceAll(strings.ToLower(name), " ", ".") + "@acme.test", ManagerID: manager})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		boss := mk("Grace", "")
+		lead := mk("Ada", boss.ID)
+		mk("Zed", lead.ID)
+		mk("Alan", lead.ID)
+		gone := mk("Old hand", lead.ID)
+		if _, err := db.ArchivePerson(ctx, owner, gone.ID, gone.Version, true); err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range []isms.Person{lead, boss} {
+			p, err := db.PersonPage(store.WithReadMemo(ctx), owner, x.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			one, err := db.Person(ctx, owner, x.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reports, err := db.People(ctx, owner, isms.ListQuery{Limit: 100, Filters: map[string]string{"manager_id": x.ID}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			hist, err := db.PersonHistory(ctx, owner, x.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			samePart(t, x.Name, p.Person, one)
+			samePart(t, x.Name+"'s reports", p.Reports, reports.Items)
+			samePart(t, x.Name+"'s history", p.History, hist)
+			if x.ID == boss.ID {
+				if p.Manager.ID != "" || len(p.Reports) != 1 {
+					t.Errorf("Grace: manager %q, %d reports", p.Manager.Name, len(p.Reports))
+				}
+				continue
+			}
+			if p.Manager.ID != boss.ID || p.Manager.Name != "Grace" || p.Manager.Ref != boss.Ref {
+				t.Errorf("Ada's manager: %+v", p.Manager)
+			}
+			var names []string
+			for _, r := range p.Reports {
+				names = append(names, r.Name)
+			}
+			if fmt.Sprint(names) != "[Alan Zed]" {
+				t.Errorf("Ada's reports: %v, want the active ones by name", names)
+			}
+		}
+		if _, err := db.PersonPage(ctx, f.Actors[isms.RoleStaff], lead.ID); isms.ErrorKind(err) != isms.KindForbidden {
+			t.Errorf("staff reads a person's page: %v", err)
+		}
+		if _, err := db.PersonPage(ctx, owner, "00000000-0000-7000-8000-000000000000"); isms.ErrorKind(err) != isms.KindNotFound {
+			t.Errorf("an unknown person's page: %v", err)
 		}
 	})
 }

@@ -286,18 +286,11 @@ func (a *app) personPage(w http.ResponseWriter, r *http.Request, c *reqCtx) erro
 func (a *app) showPerson(w http.ResponseWriter, r *http.Request, c *reqCtx, id string, status int, notice string) error {
 	ctx := r.Context()
 	tr := c.tr()
-	p, err := a.DB.Person(ctx, c.Actor, id)
+	pp, err := a.DB.PersonPage(ctx, c.Actor, id)
 	if err != nil {
 		return err
 	}
-	reports, err := a.DB.People(ctx, c.Actor, isms.ListQuery{Limit: 100, Filters: map[string]string{"manager_id": p.ID}})
-	if err != nil {
-		return err
-	}
-	hist, err := a.DB.PersonHistory(ctx, c.Actor, p.ID)
-	if err != nil {
-		return err
-	}
+	p := pp.Person
 	users := map[string]string{}
 	if c.Actor.Can(isms.PermReadMembers) {
 		ms, err := a.DB.Members(ctx, c.Actor)
@@ -306,8 +299,12 @@ func (a *app) showPerson(w http.ResponseWriter, r *http.Request, c *reqCtx, id s
 		}
 		users = memberNames(ms)
 	}
-	d := &personPage{Person: p, Reports: reports.Items, UserName: users[p.UserID], CanWrite: c.Actor.Can(isms.PermWriteRegisters), Notice: notice}
-	d.History = a.history(ctx, c, tr, hist, users)
+	d := &personPage{Person: p, Reports: pp.Reports, UserName: users[p.UserID], CanWrite: c.Actor.Can(isms.PermWriteRegisters), Notice: notice}
+	known := map[string]string{}
+	if m := pp.Manager; m.ID != "" {
+		known[m.ID] = m.Ref + " " + m.Name
+	}
+	d.History = a.history(ctx, c, tr, pp.History, users, known)
 	v := a.view(c, p.Name, crumb{tr.T("web.nav.area.7"), orgPath(c.Org.Slug, "/areas/7")}, crumb{tr.T("web.people.title"), orgPath(c.Org.Slug, "/people")})
 	v.Nav = "people"
 	v.Data = d
@@ -315,21 +312,26 @@ func (a *app) showPerson(w http.ResponseWriter, r *http.Request, c *reqCtx, id s
 }
 
 // history prepares a record's history, newest first, with manager and
-// account ids shown as names.
-func (a *app) history(ctx context.Context, c *reqCtx, tr i18n.Translator, hist []isms.HistoryEntry, users map[string]string) []historyView {
+// account ids shown as names: people's from known ("ref name" by id), or
+// else looked up.
+func (a *app) history(ctx context.Context, c *reqCtx, tr i18n.Translator, hist []isms.HistoryEntry, users, known map[string]string) []historyView {
 	ids := map[string]bool{}
 	for _, h := range hist {
 		for _, ch := range h.Changes {
 			if ch.Field == "manager_id" {
 				for _, id := range []string{ch.Before, ch.After} {
-					if id != "" {
+					if _, ok := known[id]; id != "" && !ok {
 						ids[id] = true
 					}
 				}
 			}
 		}
 	}
-	vn := valueNames{tr: tr, org: c.Org, people: a.peopleNames(ctx, c.Actor, ids), users: users}
+	names := a.peopleNames(ctx, c.Actor, ids)
+	for id, n := range known {
+		names[id] = n
+	}
+	vn := valueNames{tr: tr, org: c.Org, people: names, users: users}
 	out := make([]historyView, 0, len(hist))
 	for i := len(hist) - 1; i >= 0; i-- {
 		h := hist[i]
