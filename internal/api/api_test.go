@@ -862,13 +862,16 @@ func TestRouteLabels(t *testing.T) {
 	if strings.Contains(string(m.body), e.worker.ID) {
 		t.Error("metrics are labelled with record ids")
 	}
-	// The store's statements are counted: reading a person ran some.
-	re := regexp.MustCompile(`holdfast_db_statements_total\{pool="read"\} (\d+)`)
-	got := re.FindStringSubmatch(string(m.body))
-	if got == nil {
-		t.Fatalf("metrics lack the store's read statements:\n%s", m.body)
-	}
-	if n, _ := strconv.Atoi(got[1]); n == 0 {
-		t.Errorf("no read statements counted after reading a person: %s", got[0])
+	// The store's statements and round trips are counted: reading a
+	// person made some.
+	for _, metric := range []string{"holdfast_db_statements_total", "holdfast_db_round_trips_total"} {
+		re := regexp.MustCompile(metric + `\{pool="read"\} (\d+)`)
+		got := re.FindStringSubmatch(string(m.body))
+		if got == nil {
+			t.Fatalf("metrics lack %s:\n%s", metric, m.body)
+		}
+		if n, _ := strconv.Atoi(got[1]); n == 0 {
+			t.Errorf("nothing counted after reading a person: %s", got[0])
+		}
 	}
 }

@@ -64,7 +64,7 @@ func TestClientIP(t *testing.T) {
 func TestObserveRecoversAndLabels(t *testing.T) {
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
-	m := NewMetrics(nil, nil)
+	m := NewMetrics(nil, nil, nil)
 	h := Observe(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		SetRoute(r, "GET /boom/{id}")
 		panic("kaboom")

@@ -22,12 +22,13 @@ type Metrics struct {
 // PoolStats reports database connection pool statistics.
 type PoolStats func() (write, read sql.DBStats)
 
-// Statements reports how many statements the store has run, in writes and
-// in reads.
+// Statements reports how many statements the store has run, or how many
+// round trips to the database it has made, in writes and in reads.
 type Statements func() (write, read uint64)
 
-// NewMetrics creates the registry; pools and statements may be nil.
-func NewMetrics(pools PoolStats, statements Statements) *Metrics {
+// NewMetrics creates the registry; pools, statements and roundTrips may be
+// nil.
+func NewMetrics(pools PoolStats, statements, roundTrips Statements) *Metrics {
 	m := &Metrics{reg: prometheus.NewRegistry()}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "holdfast_http_requests_total", Help: "HTTP requests by method, route and status.",
@@ -41,7 +42,10 @@ func NewMetrics(pools PoolStats, statements Statements) *Metrics {
 		m.reg.MustRegister(poolCollector{pools})
 	}
 	if statements != nil {
-		m.reg.MustRegister(statementCollector{statements})
+		m.reg.MustRegister(statementCollector{stmtsRun, statements})
+	}
+	if roundTrips != nil {
+		m.reg.MustRegister(statementCollector{tripsMade, roundTrips})
 	}
 	return m
 }
@@ -62,6 +66,7 @@ var (
 	poolWait  = prometheus.NewDesc("holdfast_db_wait_total", "Times a request waited for a database connection, by pool.", []string{"pool"}, nil)
 	poolWaitS = prometheus.NewDesc("holdfast_db_wait_seconds_total", "Time spent waiting for database connections, by pool.", []string{"pool"}, nil)
 	stmtsRun  = prometheus.NewDesc("holdfast_db_statements_total", "Statements run by the store, by pool.", []string{"pool"}, nil)
+	tripsMade = prometheus.NewDesc("holdfast_db_round_trips_total", "Round trips to the database (statements sent together count once), by pool.", []string{"pool"}, nil)
 )
 
 type poolCollector struct{ stats PoolStats }
@@ -83,12 +88,15 @@ func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-type statementCollector struct{ count Statements }
+type statementCollector struct {
+	desc  *prometheus.Desc
+	count Statements
+}
 
-func (c statementCollector) Describe(ch chan<- *prometheus.Desc) { ch <- stmtsRun }
+func (c statementCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
 
 func (c statementCollector) Collect(ch chan<- prometheus.Metric) {
 	w, r := c.count()
-	ch <- prometheus.MustNewConstMetric(stmtsRun, prometheus.CounterValue, float64(w), "write")
-	ch <- prometheus.MustNewConstMetric(stmtsRun, prometheus.CounterValue, float64(r), "read")
+	ch <- prometheus.MustNewConstMetric(c.desc, prometheus.CounterValue, float64(w), "write")
+	ch <- prometheus.MustNewConstMetric(c.desc, prometheus.CounterValue, float64(r), "read")
 }

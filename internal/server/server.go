@@ -45,7 +45,7 @@ func New(cfg Config, db *store.DB) http.Handler {
 	if cfg.MaxUpload == 0 {
 		cfg.MaxUpload = web.DefaultMaxUpload
 	}
-	metrics := httpx.NewMetrics(db.PoolStats, db.Statements)
+	metrics := httpx.NewMetrics(db.PoolStats, db.Statements, db.RoundTrips)
 
 	sm := scs.New()
 	// A session lasts a day at most and ends after 8 idle hours. The store

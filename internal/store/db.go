@@ -56,6 +56,7 @@ type DB struct {
 	maxPlanLinks   int              // risk-to-control links kept for the treatment plan
 	maxOrdered     int              // matches of a filtered or searched list kept in its order
 	statements     [2]atomic.Uint64 // run in reads, in writes (see Statements)
+	roundTrips     [2]atomic.Uint64 // likewise (see RoundTrips)
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
 }

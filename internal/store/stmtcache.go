@@ -162,13 +162,18 @@ func (t *tx) Exec(q string, args ...any) (sql.Result, error) {
 	return t.q().ExecContext(t.ctx, q, args...)
 }
 
-// counted counts a statement the transaction runs (see DB.Statements).
-func (t *tx) counted() {
+// counted counts a statement the transaction runs on its own: one round
+// trip to the database (see DB.Statements).
+func (t *tx) counted() { t.countTrip(1) }
+
+// countTrip counts one round trip that ran n statements.
+func (t *tx) countTrip(n uint64) {
+	i := 0
 	if t.write {
-		t.db.statements[1].Add(1)
-	} else {
-		t.db.statements[0].Add(1)
+		i = 1
 	}
+	t.db.statements[i].Add(n)
+	t.db.roundTrips[i].Add(1)
 }
 
 // Statements returns how many statements the store has run since it
@@ -176,4 +181,12 @@ func (t *tx) counted() {
 // costs on PostgreSQL is mostly how many it runs.
 func (db *DB) Statements() (write, read uint64) {
 	return db.statements[1].Load(), db.statements[0].Load()
+}
+
+// RoundTrips returns how many times the store has sent statements to the
+// database and waited for the answer, in writes and in reads: as many as
+// statements, but for readings run together on PostgreSQL, which take one
+// (see readTogether). On SQLite a round trip is a call into the library.
+func (db *DB) RoundTrips() (write, read uint64) {
+	return db.roundTrips[1].Load(), db.roundTrips[0].Load()
 }

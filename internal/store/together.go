@@ -55,9 +55,9 @@ var errNotPipelined = errors.New("not a pgx connection")
 func (t *tx) pipeline(c *pgx.Conn, rs []reading) error {
 	b := &pgx.Batch{}
 	for _, r := range rs {
-		t.counted()
 		b.Queue(r.q, r.args...)
 	}
+	t.countTrip(uint64(len(rs)))
 	br := c.SendBatch(t.ctx, b)
 	for _, r := range rs {
 		rows, err := br.Query()

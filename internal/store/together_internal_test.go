@@ -10,9 +10,9 @@ import (
 
 // Readings run together answer as they would one by one, in order, on
 // both databases (on PostgreSQL through one pipeline, in a read, and one
-// by one in a write); each counts as a statement; a failing one fails
-// the read with the database's error and no later reading's rows are
-// taken for it.
+// by one in a write); each counts as a statement, and the pipeline as one
+// round trip; a failing one fails the read with the database's error and
+// no later reading's rows are taken for it.
 func TestReadTogether(t *testing.T) {
 	ctx := context.Background()
 	dbs := map[string]*DB{}
@@ -73,6 +73,7 @@ func TestReadTogether(t *testing.T) {
 			} {
 				got = nil
 				w0, r0 := db.Statements()
+				tw0, tr0 := db.RoundTrips()
 				if err := how.run(func(t *tx) error { return t.readTogether(readings(`SELECT COUNT(*) FROM organisations`)...) }); err != nil {
 					t.Fatalf("%s: %v", how.name, err)
 				}
@@ -82,6 +83,14 @@ func TestReadTogether(t *testing.T) {
 				w1, r1 := db.Statements()
 				if n := (w1 - w0) + (r1 - r0); n != 4 {
 					t.Fatalf("%s: %d statements counted, want 4", how.name, n)
+				}
+				trips := uint64(4)
+				if name == "postgres" && how.name == "read" {
+					trips = 1
+				}
+				tw1, tr1 := db.RoundTrips()
+				if n := (tw1 - tw0) + (tr1 - tr0); n != trips {
+					t.Fatalf("%s: %d round trips counted, want %d", how.name, n, trips)
 				}
 
 				got = nil
