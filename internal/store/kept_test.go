@@ -336,6 +336,20 @@ func TestReadMemoKeepsOneHeadPerRequest(t *testing.T) {
 	}
 }
 
+// renameAction renames action id through s in ctx, as of its version that
+// other reads outside any request.
+func renameAction(t *testing.T, s, other *store.DB, ctx context.Context, owner isms.Actor, id, to string) {
+	t.Helper()
+	cur, err := other.Action(context.Background(), owner, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur.Title = to
+	if _, err := s.UpdateAction(ctx, owner, cur, cur.Version); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // In a read scope the reads of a request on SQLite share one transaction:
 // they see the database as the first of them did, until the request
 // writes (its later reads see its change) or the scope ends, and the read
@@ -363,14 +377,7 @@ func TestReadScopeSharesOneSnapshot(t *testing.T) {
 			}
 			rename := func(s *store.DB, ctx context.Context, to string) {
 				t.Helper()
-				cur, err := other.Action(context.Background(), owner, x.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
-				cur.Title = to
-				if _, err := s.UpdateAction(ctx, owner, cur, cur.Version); err != nil {
-					t.Fatal(err)
-				}
+				renameAction(t, s, other, ctx, owner, x.ID, to)
 			}
 			inUse := func() int {
 				_, r := db.PoolStats()
@@ -545,14 +552,7 @@ func TestRequestLooksARecordUpOnce(t *testing.T) {
 			}
 			rename := func(s *store.DB, ctx context.Context, to string) {
 				t.Helper()
-				cur, err := other.Action(context.Background(), owner, x.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
-				cur.Title = to
-				if _, err := s.UpdateAction(ctx, owner, cur, cur.Version); err != nil {
-					t.Fatal(err)
-				}
+				renameAction(t, s, other, ctx, owner, x.ID, to)
 			}
 			reads := func() uint64 {
 				_, r := db.Statements()

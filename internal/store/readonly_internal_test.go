@@ -16,19 +16,7 @@ import (
 // are read-only statements. Writes still go through.
 func TestReadsCannotWrite(t *testing.T) {
 	ctx := context.Background()
-	dbs := map[string]*DB{}
-	lite, err := Open(ctx, Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lite.Close()
-	dbs["sqlite"] = lite
-	if admin := os.Getenv("HOLDFAST_TEST_POSTGRES"); admin != "" {
-		dbs["postgres"] = openPostgresForTest(t, admin)
-	} else if os.Getenv("CI") != "" {
-		t.Fatal("HOLDFAST_TEST_POSTGRES is not set")
-	}
-	for name, db := range dbs {
+	for name, db := range bothDatabases(t) {
 		t.Run(name, func(t *testing.T) {
 			if _, err := db.Migrate(ctx); err != nil {
 				t.Fatal(err)
@@ -52,6 +40,26 @@ func TestReadsCannotWrite(t *testing.T) {
 			}
 		})
 	}
+}
+
+// bothDatabases opens an empty store on SQLite and, where the tests have
+// a PostgreSQL server (HOLDFAST_TEST_POSTGRES; CI must), on a fresh
+// database of it, by name; the test closes them.
+func bothDatabases(t *testing.T) map[string]*DB {
+	t.Helper()
+	dbs := map[string]*DB{}
+	lite, err := Open(context.Background(), Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lite.Close() })
+	dbs["sqlite"] = lite
+	if admin := os.Getenv("HOLDFAST_TEST_POSTGRES"); admin != "" {
+		dbs["postgres"] = openPostgresForTest(t, admin)
+	} else if os.Getenv("CI") != "" {
+		t.Fatal("HOLDFAST_TEST_POSTGRES is not set")
+	}
+	return dbs
 }
 
 // openPostgresForTest creates a database on the admin server and opens it.

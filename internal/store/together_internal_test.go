@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 )
@@ -15,19 +14,7 @@ import (
 // no later reading's rows are taken for it.
 func TestReadTogether(t *testing.T) {
 	ctx := context.Background()
-	dbs := map[string]*DB{}
-	lite, err := Open(ctx, Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lite.Close()
-	dbs["sqlite"] = lite
-	if admin := os.Getenv("HOLDFAST_TEST_POSTGRES"); admin != "" {
-		dbs["postgres"] = openPostgresForTest(t, admin)
-	} else if os.Getenv("CI") != "" {
-		t.Fatal("HOLDFAST_TEST_POSTGRES is not set")
-	}
-	for name, db := range dbs {
+	for name, db := range bothDatabases(t) {
 		t.Run(name, func(t *testing.T) {
 			if _, err := db.Migrate(ctx); err != nil {
 				t.Fatal(err)
