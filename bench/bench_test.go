@@ -48,6 +48,23 @@ func TestSmoke(t *testing.T) {
 		seen := map[string]bool{}
 		for _, s := range r.Stats {
 			seen[s.Name] = true
+			// A page reads at least its session and what it shows; fifty
+			// statements would be one per row of a list page.
+			if (s.Name == "dashboard" || s.Name == "people list" || s.Name == "API people list") &&
+				(s.StatementsPerRequest < 1 || s.StatementsPerRequest > 50) {
+				t.Errorf("%s %s: %.2f statements per request, want 1 to 50", r.Dialect, s.Name, s.StatementsPerRequest)
+			}
+			// An asset's page reads what it shows together: on PostgreSQL
+			// its session and one pipeline, on SQLite a call per statement.
+			if s.Name == "asset detail" {
+				want := s.StatementsPerRequest
+				if r.Dialect == "postgres" {
+					want = 2
+				}
+				if s.RoundTripsPerRequest < want-0.2 || s.RoundTripsPerRequest > want+0.2 || s.StatementsPerRequest < 5 {
+					t.Errorf("%s asset detail: %.2f statements in %.2f round trips per request", r.Dialect, s.StatementsPerRequest, s.RoundTripsPerRequest)
+				}
+			}
 			if s.Requests == 0 || s.Errors > 0 {
 				t.Errorf("%s %s: %d requests, %d errors\n%s", r.Dialect, s.Name, s.Requests, s.Errors, log.String())
 			}
@@ -78,5 +95,44 @@ func TestSmoke(t *testing.T) {
 	md, _ := os.ReadFile(m)
 	if _, err := os.Stat(j); err != nil || !strings.Contains(string(md), "cold start to first /readyz") {
 		t.Fatalf("reports not written: %v\n%s", err, md)
+	}
+	if !strings.Contains(string(md), "| server p99 ms | statements (round trips)/req | req/s |") {
+		t.Errorf("the operations table has no statements (round trips)/req column:\n%s", md)
+	}
+}
+
+// TestParseDBCounts checks that the counters of statements and round
+// trips are read from a Prometheus exposition, and that a server without
+// them is an error rather than a count of zero.
+func TestParseDBCounts(t *testing.T) {
+	both := "holdfast_db_round_trips_total{pool=\"read\"} 300\nholdfast_db_round_trips_total{pool=\"write\"} 50\n"
+	for _, tc := range []struct {
+		name, in string
+		want     dbCounts
+		err      string
+	}{
+		{"both pools", "# HELP holdfast_db_statements_total Statements run by the store, by pool.\n# TYPE holdfast_db_statements_total counter\n" +
+			"holdfast_db_statements_total{pool=\"read\"} 1234\nholdfast_db_statements_total{pool=\"write\"} 56\nholdfast_db_wait_total{pool=\"read\"} 7\n" + both,
+			dbCounts{1290, 350}, ""},
+		{"exponent and timestamp", "holdfast_db_statements_total{pool=\"write\"} 1.5e+06 1700000000000\nholdfast_db_statements_total{pool=\"read\"} 2\n" + both,
+			dbCounts{1500002, 350}, ""},
+		{"no write pool", "holdfast_db_statements_total{pool=\"read\"} 1234\n" + both, dbCounts{}, `no holdfast_db_statements_total{pool="write"}`},
+		{"no round trips", "holdfast_db_statements_total{pool=\"read\"} 1234\nholdfast_db_statements_total{pool=\"write\"} 56\n", dbCounts{},
+			`no holdfast_db_round_trips_total{pool="read"}`},
+		{"no counter", "holdfast_http_requests_total{method=\"GET\"} 3\n", dbCounts{}, `no holdfast_db_statements_total{pool="read"}`},
+		{"bad value", "holdfast_db_statements_total{pool=\"read\"} many\nholdfast_db_statements_total{pool=\"write\"} 1\n" + both, dbCounts{}, `pool "read"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parseDBCounts(strings.NewReader(tc.in))
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error %v, want one containing %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("got %+v, %v; want %+v", got, err, tc.want)
+			}
+		})
 	}
 }

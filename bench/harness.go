@@ -61,6 +61,16 @@ type Stat struct {
 	ServerP50ms float64 `json:"server_p50_ms,omitempty"`
 	ServerP95ms float64 `json:"server_p95_ms,omitempty"`
 	ServerP99ms float64 `json:"server_p99_ms,omitempty"`
+	// Statements the server's store ran per request, reads and writes
+	// together, from its holdfast_db_statements_total counter. It counts
+	// the server's background writes in the same time too (session
+	// touches, a token's last use), so it can exceed what one request
+	// needs by a little. 0 where it was not measured (writes, exports,
+	// and reports older than the field).
+	StatementsPerRequest float64 `json:"statements_per_request,omitempty"`
+	// Round trips to the database per request, likewise: statements the
+	// server sends together (on PostgreSQL) count once.
+	RoundTripsPerRequest float64 `json:"round_trips_per_request,omitempty"`
 }
 
 // Run is every measurement of one dialect at one scale.
@@ -262,6 +272,76 @@ func (in *instance) apiGet(path string, v any) error {
 		return fmt.Errorf("GET %s: %d", path, resp.StatusCode)
 	}
 	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+// The counters of statements run and of round trips to the database, one
+// line per pool.
+const (
+	statementsMetric = "holdfast_db_statements_total"
+	roundTripsMetric = "holdfast_db_round_trips_total"
+)
+
+// dbCounts are the server's counters of statements and round trips.
+type dbCounts struct{ statements, roundTrips int64 }
+
+// dbCounts returns how many statements the server's store has run since it
+// started, and in how many round trips, in both pools, read from its
+// /metrics.
+func (in *instance) dbCounts() (dbCounts, error) {
+	resp, err := in.api.Get(in.base + "/metrics")
+	if err != nil {
+		return dbCounts{}, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return dbCounts{}, fmt.Errorf("GET /metrics: %d", resp.StatusCode)
+	}
+	return parseDBCounts(resp.Body)
+}
+
+// parseDBCounts adds up the read and write pools' counters of statements
+// and of round trips in a Prometheus text exposition. A pool missing from
+// it is an error: the server measured does not count them, and a total
+// without it would be wrong rather than absent.
+func parseDBCounts(r io.Reader) (dbCounts, error) {
+	pools := map[string]int64{} // by metric and pool
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		for _, metric := range []string{statementsMetric, roundTripsMetric} {
+			rest, ok := strings.CutPrefix(sc.Text(), metric+`{pool="`)
+			if !ok {
+				continue
+			}
+			pool, value, ok := strings.Cut(rest, `"} `)
+			f := strings.Fields(value) // a sample may carry a timestamp after its value
+			if !ok || len(f) == 0 {
+				return dbCounts{}, fmt.Errorf("/metrics: cannot read %q", sc.Text())
+			}
+			n, err := strconv.ParseFloat(f[0], 64)
+			if err != nil {
+				return dbCounts{}, fmt.Errorf("/metrics: %s for pool %q: %w", metric, pool, err)
+			}
+			pools[metric+" "+pool] = int64(n)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return dbCounts{}, fmt.Errorf("/metrics: %w", err)
+	}
+	var c dbCounts
+	for _, metric := range []string{statementsMetric, roundTripsMetric} {
+		for _, pool := range []string{"read", "write"} {
+			n, ok := pools[metric+" "+pool]
+			if !ok {
+				return dbCounts{}, fmt.Errorf("/metrics has no %s{pool=%q}: the server does not count its statements and round trips", metric, pool)
+			}
+			if metric == statementsMetric {
+				c.statements += n
+			} else {
+				c.roundTrips += n
+			}
+		}
+	}
+	return c, nil
 }
 
 // lastCursor pages through the API list at path one page at a time and
@@ -648,10 +728,25 @@ func (c Config) runOne(ctx context.Context, dialect string, scale float64) (Run,
 	for _, o := range ops {
 		var reps []Stat
 		for r := 0; r < c.Repeats; r++ {
-			reps = append(reps, measure(in, o, c.Concurrency, c.Duration, sample))
+			// Nothing else asks the server anything between the two
+			// readings, so their difference is this run's statements.
+			before, err := in.dbCounts()
+			if err != nil {
+				return run, err
+			}
+			s := measure(in, o, c.Concurrency, c.Duration, sample)
+			after, err := in.dbCounts()
+			if err != nil {
+				return run, err
+			}
+			if s.Requests > 0 {
+				s.StatementsPerRequest = float64(after.statements-before.statements) / float64(s.Requests)
+				s.RoundTripsPerRequest = float64(after.roundTrips-before.roundTrips) / float64(s.Requests)
+			}
+			reps = append(reps, s)
 		}
 		s := median(reps)
-		c.logf("   %-26s p50 %6.2f  p95 %6.2f  p99 %6.2f ms  server p50 %6.2f  p95 %6.2f  p99 %6.2f ms  %7.0f req/s  errors %d", s.Name, s.P50ms, s.P95ms, s.P99ms, s.ServerP50ms, s.ServerP95ms, s.ServerP99ms, s.Throughput, s.Errors)
+		c.logf("   %-26s p50 %6.2f  p95 %6.2f  p99 %6.2f ms  server p50 %6.2f  p95 %6.2f  p99 %6.2f ms  %5.1f statements (%.1f round trips)/req  %7.0f req/s  errors %d", s.Name, s.P50ms, s.P95ms, s.P99ms, s.ServerP50ms, s.ServerP95ms, s.ServerP99ms, s.StatementsPerRequest, s.RoundTripsPerRequest, s.Throughput, s.Errors)
 		run.Stats = append(run.Stats, s)
 	}
 	// Writes with contention: every worker edits the same person.

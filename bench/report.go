@@ -50,7 +50,7 @@ func Markdown(rep Report) string {
 		fmt.Fprintf(&b, "| `holdfast check --org demo-01` (one organisation, whole process) | %.0f ms | ≤ %.0f ms | %s |\n", r.CheckOrgMs, targetCheckMs, mark(r.CheckOrgMs <= targetCheckMs))
 		fmt.Fprintf(&b, "| `holdfast check` (every organisation, whole process) | %.0f ms | | |\n", r.CheckMs)
 		fmt.Fprintf(&b, "| data generation | %.1f s | | |\n\n", r.GenerateSec)
-		fmt.Fprintf(&b, "| operation | p50 ms | p95 ms | p99 ms | server p50 ms | server p95 ms | server p99 ms | req/s | errors | target | |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
+		fmt.Fprintf(&b, "| operation | p50 ms | p95 ms | p99 ms | server p50 ms | server p95 ms | server p99 ms | statements (round trips)/req | req/s | errors | target | |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, s := range r.Stats {
 			target, ok := "", true
 			switch s.Kind {
@@ -75,7 +75,11 @@ func Markdown(rep Report) string {
 			if s.Conflicts > 0 {
 				errs += fmt.Sprintf(" (+%d conflicts)", s.Conflicts)
 			}
-			fmt.Fprintf(&b, "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f | %s | %s | %s |\n", s.Name, s.P50ms, s.P95ms, s.P99ms, s.ServerP50ms, s.ServerP95ms, s.ServerP99ms, s.Throughput, errs, target, m)
+			stmts := "–" // not measured: a write, an export, or a report older than the figure
+			if s.StatementsPerRequest > 0 {
+				stmts = fmt.Sprintf("%.1f (%.1f)", s.StatementsPerRequest, s.RoundTripsPerRequest)
+			}
+			fmt.Fprintf(&b, "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %.0f | %s | %s | %s |\n", s.Name, s.P50ms, s.P95ms, s.P99ms, s.ServerP50ms, s.ServerP95ms, s.ServerP99ms, stmts, s.Throughput, errs, target, m)
 		}
 		b.WriteString("\n")
 	}
