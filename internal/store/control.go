@@ -441,6 +441,9 @@ type ControlPage struct {
 	Outlines []isms.Control
 	// History is the control's history, as ControlHistory returns it.
 	History []isms.HistoryEntry
+	// Requests are the actions serving the control, as ActionsServing
+	// lists them.
+	Requests []isms.Action
 	// Members are the organisation's members as Members lists them, but
 	// shared: callers read them and never change them. Nil for those who
 	// may not read the members.
@@ -463,7 +466,11 @@ func (db *DB) ControlPage(ctx context.Context, a isms.Actor, id string) (Control
 		if p.Outlines, err = t.keptOutlines(a.OrgID); err != nil {
 			return err
 		}
-		if p.History, err = controls.historyOf(t, a.OrgID, id); err != nil || !a.Can(isms.PermReadMembers) {
+		// Read together: on PostgreSQL one round trip (see readTogether).
+		if err := t.readTogether(controls.historyReading(a.OrgID, id, &p.History), actionsServing(a.OrgID, "control", id, &p.Requests)); err != nil {
+			return err
+		}
+		if err := controls.historyFound(t, a.OrgID, id, p.History); err != nil || !a.Can(isms.PermReadMembers) {
 			return err
 		}
 		p.Members, err = t.keptMembers(a.OrgID)

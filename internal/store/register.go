@@ -464,9 +464,47 @@ func orderedPage(ids []string, after string, asc bool, n int) (page []string, ok
 // up the matches when they are few. On SQLite the count makes that choice;
 // PostgreSQL's planner makes it from its statistics.
 func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], error) {
-	var page isms.Page[T]
+	l, err := tb.listing(t, orgID, q)
+	if err != nil {
+		return l.page, err
+	}
+	if err := t.readTogether(l.rows()...); err != nil {
+		return l.page, err
+	}
+	err = l.finish()
+	return l.page, err
+}
+
+// A listing is a list page (see list) planned up to reading its rows: the
+// reading of them, if the page needs one, and what finish then does.
+// Pages of several registers can so read their rows together.
+type listing[T any] struct {
+	tb    *table[T]
+	t     *tx
+	orgID string
+	q     isms.ListQuery
+	c     cursor
+	page  isms.Page[T]
+	keys  []any // the rows' sort keys
+	total int   // the count, if known; -1 if not
+	count func() (int, error)
+	read  *reading // nil: the page is complete as it is
+}
+
+// rows is the listing's reading of its rows, if it needs one.
+func (l *listing[T]) rows() []reading {
+	if l.read == nil {
+		return nil
+	}
+	return []reading{*l.read}
+}
+
+// listing plans a list page; see list.
+func (tb *table[T]) listing(t *tx, orgID string, q isms.ListQuery) (*listing[T], error) {
+	l := &listing[T]{tb: tb, t: t, orgID: orgID}
+	page := &l.page
 	if err := q.Normalize(); err != nil {
-		return page, err
+		return l, err
 	}
 	sortName := q.Sort
 	if sortName == "" {
@@ -474,7 +512,7 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 	}
 	sortExpr, ok := tb.sorts[sortName]
 	if !ok {
-		return page, isms.Invalid("sort", "validation.sort")
+		return l, isms.Invalid("sort", "validation.sort")
 	}
 	where := []string{"org_id = $1"}
 	args := []any{orgID}
@@ -497,14 +535,14 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 			}
 			c, err := cond(v, arg)
 			if err != nil {
-				return page, err
+				return l, err
 			}
 			where, ranged = append(where, c), true
 			continue
 		}
 		col, ok := tb.filters[name]
 		if !ok {
-			return page, isms.Invalid(name, "validation.filter")
+			return l, isms.Invalid(name, "validation.filter")
 		}
 		if v == "" {
 			continue
@@ -538,7 +576,7 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 	if q.Cursor != "" {
 		var err error
 		if c, err = decodeCursor(q.Cursor); err != nil {
-			return page, err
+			return l, err
 		}
 		// Compare (sort value, id) with the cursor's; backwards flips it.
 		gt := q.Desc == c.B
@@ -570,7 +608,7 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 		// Counts are kept between reads: most such asks run no statement.
 		var err error
 		page.Total, err = count()
-		return page, err
+		return l, err
 	}
 	total := -1
 	cols, keep := tb.selectList(), []bool(nil)
@@ -606,13 +644,13 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 				return t.strings(fmt.Sprintf("%s LIMIT %d", query, limit), matchArgs...)
 			})
 		if err != nil {
-			return page, err
+			return l, err
 		}
 		if ok {
 			pageIDs, inOrder = orderedPage(ordered, c.ID, dir == "ASC", q.Limit+1)
 			total = len(ordered)
 		} else if total, err = count(); err != nil {
-			return page, err
+			return l, err
 		}
 	case sqliteFiltered || searching:
 		// Counted first, on SQLite for a long page (whose matches are
@@ -626,11 +664,11 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 		// visited all of them, whichever the page needed (4–5 ms).
 		var err error
 		if total, err = count(); err != nil {
-			return page, err
+			return l, err
 		}
 	}
 	if total == 0 {
-		return page, nil
+		return l, nil
 	}
 	if inOrder {
 		// The page's ids are the page: neither the conditions nor the
@@ -657,7 +695,7 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 			// search index, which only pays when they are few.)
 			all, err := t.count(orgID, `SELECT COUNT(*) FROM `+tb.name+` WHERE org_id = $1 AND archived_at IS NULL`, args[:1])
 			if err != nil {
-				return page, err
+				return l, err
 			}
 			few = n*n < (q.Limit+1)*all
 		}
@@ -673,43 +711,55 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 	}
 	query := fmt.Sprintf(`SELECT %s, %s FROM %s WHERE %s ORDER BY %s %s, id %s LIMIT %d`,
 		cols, sortExpr, tb.name, strings.Join(where, " AND "), sortExpr, dir, dir, q.Limit+1)
-	rows, err := t.Query(query, args...)
-	if err != nil {
-		return page, err
-	}
-	defer rows.Close()
 	// Room for a page as most are; a long one (the controls list shows
 	// every control) grows from there.
 	room := min(q.Limit+1, isms.DefaultLimit+1)
 	page.Items = make([]T, 0, room)
-	keys := make([]any, 0, room)
+	l.keys = make([]any, 0, room)
 	// Each row's scan targets: the columns and the sort key.
 	scratch := tb.scanTargets()
-	for rows.Next() {
+	l.q, l.c, l.total, l.count = q, c, total, count
+	l.read = &reading{query, args, func(s scanner) error {
 		var key any
-		dest := []any{&key}
 		var zero T
 		page.Items = append(page.Items, zero)
-		if err := tb.scanInto(rows, &page.Items[len(page.Items)-1], scratch, keep, dest...); err != nil {
-			return page, err
+		if err := tb.scanInto(s, &page.Items[len(page.Items)-1], scratch, keep, sortKey{&key}); err != nil {
+			return err
 		}
-		keys = append(keys, normKey(key))
+		l.keys = append(l.keys, normKey(key))
+		return nil
+	}}
+	return l, nil
+}
+
+// sortKey receives a list's sort key as database/sql gives it (a string,
+// an int64, a time), whichever way its rows are read: pgx's own rows would
+// give their native types.
+type sortKey struct{ v *any }
+
+func (k sortKey) Scan(src any) error {
+	*k.v = src
+	return nil
+}
+
+// finish completes the page once its rows are read: the rest of list.
+func (l *listing[T]) finish() error {
+	if l.read == nil {
+		return nil
 	}
-	if err := rows.Err(); err != nil {
-		return page, err
-	}
+	tb, t, orgID, q, c, page, keys := l.tb, l.t, l.orgID, l.q, l.c, &l.page, l.keys
 	more := len(page.Items) > q.Limit
 	if more {
 		page.Items, keys = page.Items[:q.Limit], keys[:q.Limit]
 	}
 	if q.Brief {
 		if err := tb.completeBrief(t, orgID, page.Items); err != nil {
-			return page, err
+			return err
 		}
 	}
 	if tb.fill != nil && len(page.Items) > 0 {
 		if err := tb.fill(t, orgID, page.Items); err != nil {
-			return page, err
+			return err
 		}
 	}
 	if c.B { // fetched backwards: put back in display order
@@ -728,17 +778,18 @@ func (tb *table[T]) list(t *tx, orgID string, q isms.ListQuery) (isms.Page[T], e
 		}
 	}
 	switch {
-	case total >= 0:
-		page.Total = total
+	case l.total >= 0:
+		page.Total = l.total
 	case q.Cursor == "" && !more:
 		// The first page holds every match, so it is the count.
 		page.Total = len(page.Items)
 	default:
-		if page.Total, err = count(); err != nil {
-			return page, err
+		var err error
+		if page.Total, err = l.count(); err != nil {
+			return err
 		}
 	}
-	return page, nil
+	return nil
 }
 
 // completeBrief fills in what a brief list leaves out and shows: the

@@ -337,3 +337,165 @@ func TestPersonPageReadsWhatItsPartsRead(t *testing.T) {
 		}
 	})
 }
+
+// The pages of a threat, a risk assessment run and a control read their
+// parts together too: each is what the store's method for it reads.
+func TestMorePagesReadWhatTheirPartsRead(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := storetest.Seed(t, db, "acme")
+		owner := f.Owner()
+		approvedCriteria(t, db, owner, isms.Preset5x5)
+		must := func(err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		th, err := db.CreateThreat(ctx, owner, isms.Threat{Kind: isms.KindThreat, Title: "Burglary", Category: "deliberate", Controls: []string{"A.7.2"}})
+		must(err)
+		r, err := db.CreateRisk(ctx, owner, isms.Risk{Title: "Break-in at the office"})
+		must(err)
+		must(db.Link(ctx, owner, isms.Link{FromType: "risk", FromID: r.ID, ToType: "threat", ToID: th.ID}))
+		run, err := db.CreateAssessment(ctx, owner, isms.Assessment{Date: "2025-03-01", Scope: "Whole firm", ParticipantIDs: []string{owner.UserID}})
+		must(err)
+		ctl := controlByRef(t, db, owner, "A.7.2")
+		_, err = db.CreateAction(ctx, owner, isms.Action{Title: "Fit an alarm", ServesType: "control", ServesID: ctl.ID})
+		must(err)
+		req := func() context.Context { return store.WithReadMemo(ctx) }
+
+		tp, err := db.ThreatPage(req(), owner, isms.KindThreat, th.ID)
+		must(err)
+		one, err := db.Threat(ctx, owner, isms.KindThreat, th.ID)
+		must(err)
+		hist, err := db.ThreatHistory(ctx, owner, isms.KindThreat, th.ID)
+		must(err)
+		links, err := db.LinksTo(ctx, owner, "threat", th.ID)
+		must(err)
+		samePart(t, "threat", tp.Threat, one)
+		samePart(t, "threat history", tp.History, hist)
+		samePart(t, "threat links", tp.Links, links)
+		if len(tp.Links) != 1 || tp.Links[0].OtherTitle != "Break-in at the office" || len(tp.History) != 1 {
+			t.Errorf("threat page %+v", tp)
+		}
+		if _, err := db.ThreatPage(req(), owner, isms.KindVulnerability, th.ID); isms.ErrorKind(err) != isms.KindNotFound {
+			t.Errorf("a threat read as a vulnerability: %v", err)
+		}
+
+		ap, err := db.AssessmentPage(req(), owner, run.ID)
+		must(err)
+		x, err := db.Assessment(ctx, owner, run.ID)
+		must(err)
+		hist, err = db.AssessmentHistory(ctx, owner, run.ID)
+		must(err)
+		samePart(t, "assessment", ap.Assessment, x)
+		samePart(t, "assessment history", ap.History, hist)
+		if len(ap.History) != 1 || ap.Assessment.Scope != "Whole firm" {
+			t.Errorf("assessment page %+v", ap)
+		}
+
+		cp, err := db.ControlPage(req(), owner, ctl.ID)
+		must(err)
+		reqs, err := db.ActionsServing(ctx, owner, "control", ctl.ID)
+		must(err)
+		hist, err = db.ControlHistory(ctx, owner, ctl.ID)
+		must(err)
+		samePart(t, "control requests", cp.Requests, reqs)
+		samePart(t, "control history", cp.History, hist)
+		if len(cp.Requests) != 1 || cp.Requests[0].Title != "Fit an alarm" {
+			t.Errorf("control page's requests %+v", cp.Requests)
+		}
+
+		staff := f.Actors[isms.RoleStaff]
+		if _, err := db.ThreatPage(req(), staff, isms.KindThreat, th.ID); isms.ErrorKind(err) != isms.KindForbidden {
+			t.Errorf("staff reads a threat's page: %v", err)
+		}
+		if _, err := db.AssessmentPage(req(), owner, "00000000-0000-7000-8000-000000000000"); isms.ErrorKind(err) != isms.KindNotFound {
+			t.Errorf("an unknown run's page: %v", err)
+		}
+	})
+}
+
+// A search across the registers finds in each what its list with the same
+// words finds, page and total, including registers with no match and
+// with more matches than a page; on PostgreSQL the pages' rows come in
+// one round trip once the matches are kept.
+func TestSearchFindsWhatEachListFinds(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := storetest.Seed(t, db, "acme")
+		owner := f.Owner()
+		approvedCriteria(t, db, owner, isms.Preset5x5)
+		for i := range 7 {
+			if _, err := db.CreateAction(ctx, owner, isms.Action{Title: fmt.Sprintf("Restore test %d of the backups", i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.CreateRisk(ctx, owner, isms.Risk{Title: "Backups cannot be restored"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.CreateAsset(ctx, owner, isms.Asset{Name: "Backup server", Type: isms.AssetHardware}); err != nil {
+			t.Fatal(err)
+		}
+		q := isms.ListQuery{Q: "backup", Limit: 5, Brief: true}
+		found, err := db.Search(store.WithReadMemo(ctx), owner, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		people, err := db.People(ctx, owner, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		risks, err := db.Risks(ctx, owner, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctls, err := db.Controls(ctx, owner, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		assets, err := db.Assets(ctx, owner, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		evidence, err := db.EvidenceList(ctx, owner, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		acts, err := db.Actions(ctx, owner, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		samePart(t, "people", found.People, people)
+		samePart(t, "risks", found.Risks, risks)
+		samePart(t, "controls", found.Controls, ctls)
+		samePart(t, "assets", found.Assets, assets)
+		samePart(t, "evidence", found.Evidence, evidence)
+		samePart(t, "actions", found.Actions, acts)
+		if found.People.Total != 0 || found.Risks.Total != 1 || found.Assets.Total != 1 || found.Actions.Total != 7 ||
+			len(found.Actions.Items) != 5 || found.Actions.NextCursor == "" || found.Controls.Total == 0 {
+			t.Errorf("found people %d, risks %d, assets %d, actions %d (%d shown), controls %d", found.People.Total, found.Risks.Total,
+				found.Assets.Total, found.Actions.Total, len(found.Actions.Items), found.Controls.Total)
+		}
+
+		// Again, with the matches kept: the registers with matches read
+		// their rows, together.
+		req := store.WithReadMemo(ctx)
+		if _, err := db.Search(req, owner, q); err != nil {
+			t.Fatal(err)
+		}
+		_, s0 := db.Statements()
+		_, t0 := db.RoundTrips()
+		if _, err := db.Search(req, owner, q); err != nil {
+			t.Fatal(err)
+		}
+		_, s1 := db.Statements()
+		_, t1 := db.RoundTrips()
+		if db.Dialect() == store.Postgres && (t1-t0 != 1 || s1-s0 < 4) {
+			t.Errorf("a repeated search: %d statements in %d round trips, want its pages' rows in one", s1-s0, t1-t0)
+		}
+		if _, err := db.Search(ctx, f.Actors[isms.RoleStaff], q); isms.ErrorKind(err) != isms.KindForbidden {
+			t.Errorf("staff searches: %v", err)
+		}
+	})
+}

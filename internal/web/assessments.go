@@ -261,14 +261,11 @@ func (a *app) assessmentPage(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 func (a *app) showAssessment(w http.ResponseWriter, r *http.Request, c *reqCtx, id string, status int, notice string) error {
 	ctx := r.Context()
 	tr := c.tr()
-	x, err := a.DB.Assessment(ctx, c.Actor, id)
+	ap, err := a.DB.AssessmentPage(ctx, c.Actor, id)
 	if err != nil {
 		return err
 	}
-	hist, err := a.DB.AssessmentHistory(ctx, c.Actor, id)
-	if err != nil {
-		return err
-	}
+	x, hist := ap.Assessment, ap.History
 	ms, err := a.DB.Members(ctx, c.Actor)
 	if err != nil {
 		return err

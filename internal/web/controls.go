@@ -561,9 +561,7 @@ func (a *app) showControl(w http.ResponseWriter, r *http.Request, c *reqCtx, id 
 			}
 		}
 	}
-	if d.Requests, err = a.DB.ActionsServing(ctx, c.Actor, "control", ctl.ID); err != nil {
-		return err
-	}
+	d.Requests = cp.Requests
 	d.Members = ctlMemberOptions(cp.Members, tr.T("web.ctl.choose_member"))
 	d.History = a.recordHistory(c, tr, cp.History, memberNames(cp.Members), controlNames(cp.Outlines, cp.History))
 	v := a.view(c, ctl.Ref+" "+ctl.Title, crumb{tr.T("web.nav.area.6"), orgPath(c.Org.Slug, "/areas/6")}, crumb{tr.T("web.ctl.title"), orgPath(c.Org.Slug, "/controls")})

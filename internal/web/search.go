@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strings"
 
@@ -32,15 +31,9 @@ type searchPage struct {
 // click away in the register itself.
 const searchLimit = 5
 
-// searchIn runs q against one register's list and shapes the hits.
-func searchIn[T any](ctx context.Context, c *reqCtx, q, id, label, path string,
-	list func(context.Context, isms.Actor, isms.ListQuery) (isms.Page[T], error), hit func(T) searchHit) (searchGroup, error) {
-	g := searchGroup{ID: id, Label: label}
-	page, err := list(ctx, c.Actor, isms.ListQuery{Q: q, Limit: searchLimit, Brief: true})
-	if err != nil {
-		return g, err
-	}
-	g.Total = page.Total
+// searchGroupOf shapes one register's page of matches for q.
+func searchGroupOf[T any](c *reqCtx, q, id, label, path string, page isms.Page[T], hit func(T) searchHit) searchGroup {
+	g := searchGroup{ID: id, Label: label, Total: page.Total}
 	for _, x := range page.Items {
 		h := hit(x)
 		h.URL = orgPath(c.Org.Slug, path+"/"+h.URL)
@@ -49,7 +42,7 @@ func searchIn[T any](ctx context.Context, c *reqCtx, q, id, label, path string,
 	if page.Total > len(g.Hits) {
 		g.MoreURL = withQuery(orgPath(c.Org.Slug, path), map[string][]string{"q": {q}})
 	}
-	return g, nil
+	return g
 }
 
 // search looks for q in the active records of the organisation's main
@@ -62,49 +55,36 @@ func (a *app) search(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	tr := c.tr()
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	d := &searchPage{Q: q}
-	var searches = []func() (searchGroup, error){
-		func() (searchGroup, error) {
-			return searchIn(ctx, c, q, "people", tr.T("web.nav.people"), "/people", a.DB.People, func(p isms.Person) searchHit {
-				return searchHit{Ref: p.Ref, Title: p.Name, Detail: strings.Trim(p.JobTitle+" · "+p.Department, " ·"), URL: p.ID}
-			})
-		},
-		func() (searchGroup, error) {
-			return searchIn(ctx, c, q, "risks", tr.T("web.nav.risks"), "/risks", a.DB.Risks, func(x isms.Risk) searchHit {
-				return searchHit{Ref: x.Ref, Title: x.Title, Detail: x.Category, URL: x.ID}
-			})
-		},
-		func() (searchGroup, error) {
-			return searchIn(ctx, c, q, "controls", tr.T("web.nav.controls"), "/controls", a.DB.Controls, func(x isms.Control) searchHit {
-				return searchHit{Ref: x.Ref, Title: x.Title, Detail: x.Theme, URL: x.ID}
-			})
-		},
-		func() (searchGroup, error) {
-			return searchIn(ctx, c, q, "assets", tr.T("web.nav.assets"), "/assets", a.DB.Assets, func(x isms.Asset) searchHit {
-				return searchHit{Ref: x.Ref, Title: x.Name, URL: x.ID}
-			})
-		},
-		func() (searchGroup, error) {
-			return searchIn(ctx, c, q, "evidence", tr.T("web.nav.evidence"), "/evidence", a.DB.EvidenceList, func(x isms.Evidence) searchHit {
-				return searchHit{Ref: x.Ref, Title: x.Title, URL: x.ID}
-			})
-		},
-		func() (searchGroup, error) {
-			return searchIn(ctx, c, q, "actions", tr.T("web.nav.actions"), "/actions", a.DB.Actions, func(x isms.Action) searchHit {
-				return searchHit{Ref: x.Ref, Title: x.Title, Detail: x.ResponsibleName, URL: x.ID}
-			})
-		},
-	}
 	labels := []string{"web.nav.people", "web.nav.risks", "web.nav.controls", "web.nav.assets", "web.nav.evidence", "web.nav.actions"}
 	for _, l := range labels {
 		d.Registers = append(d.Registers, tr.T(l))
 	}
 	if q != "" {
-		for _, s := range searches {
-			g, err := s()
-			if err != nil {
-				return err
-			}
-			d.Groups = append(d.Groups, g)
+		f, err := a.DB.Search(ctx, c.Actor, isms.ListQuery{Q: q, Limit: searchLimit, Brief: true})
+		if err != nil {
+			return err
+		}
+		d.Groups = []searchGroup{
+			searchGroupOf(c, q, "people", d.Registers[0], "/people", f.People, func(p isms.Person) searchHit {
+				return searchHit{Ref: p.Ref, Title: p.Name, Detail: strings.Trim(p.JobTitle+" · "+p.Department, " ·"), URL: p.ID}
+			}),
+			searchGroupOf(c, q, "risks", d.Registers[1], "/risks", f.Risks, func(x isms.Risk) searchHit {
+				return searchHit{Ref: x.Ref, Title: x.Title, Detail: x.Category, URL: x.ID}
+			}),
+			searchGroupOf(c, q, "controls", d.Registers[2], "/controls", f.Controls, func(x isms.Control) searchHit {
+				return searchHit{Ref: x.Ref, Title: x.Title, Detail: x.Theme, URL: x.ID}
+			}),
+			searchGroupOf(c, q, "assets", d.Registers[3], "/assets", f.Assets, func(x isms.Asset) searchHit {
+				return searchHit{Ref: x.Ref, Title: x.Name, URL: x.ID}
+			}),
+			searchGroupOf(c, q, "evidence", d.Registers[4], "/evidence", f.Evidence, func(x isms.Evidence) searchHit {
+				return searchHit{Ref: x.Ref, Title: x.Title, URL: x.ID}
+			}),
+			searchGroupOf(c, q, "actions", d.Registers[5], "/actions", f.Actions, func(x isms.Action) searchHit {
+				return searchHit{Ref: x.Ref, Title: x.Title, Detail: x.ResponsibleName, URL: x.ID}
+			}),
+		}
+		for _, g := range d.Groups {
 			d.Total += g.Total
 		}
 	}

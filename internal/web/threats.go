@@ -254,18 +254,11 @@ func (a *app) threatPage(kind isms.ThreatKind) handler {
 func (a *app) showThreat(w http.ResponseWriter, r *http.Request, c *reqCtx, kind isms.ThreatKind, id string, status int, notice string) error {
 	ctx := r.Context()
 	tr := c.tr()
-	x, err := a.DB.Threat(ctx, c.Actor, kind, id)
+	p, err := a.DB.ThreatPage(ctx, c.Actor, kind, id)
 	if err != nil {
 		return err
 	}
-	hist, err := a.DB.ThreatHistory(ctx, c.Actor, kind, id)
-	if err != nil {
-		return err
-	}
-	links, err := a.DB.LinksTo(ctx, c.Actor, string(kind), id)
-	if err != nil {
-		return err
-	}
+	x, hist, links := p.Threat, p.History, p.Links
 	d := &threatPage{Row: threatRowOf(tr, x), Kind: string(kind), Keys: kindKeys(kind), Path: kindPath(kind), CanWrite: c.Actor.Can(isms.PermWriteRegisters), Notice: notice}
 	for _, l := range links {
 		if l.FromType == "risk" {
