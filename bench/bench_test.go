@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -134,5 +135,33 @@ func TestParseDBCounts(t *testing.T) {
 				t.Fatalf("got %+v, %v; want %+v", got, err, tc.want)
 			}
 		})
+	}
+}
+
+// The growth check fails an operation that costs about as much more as the
+// data grows, but not one whose answer holds more of the data (an export,
+// a page of 500 people).
+func TestGrowthCheck(t *testing.T) {
+	run := func(scale, list, page500, export float64) Run {
+		return Run{Dialect: "sqlite", Scale: scale, Stats: []Stat{
+			{Name: "people list", ServerP50ms: list}, {Name: "API people, 500 a page", ServerP50ms: page500},
+			{Name: "SoA PDF export", ServerP50ms: export},
+		}}
+	}
+	for _, tc := range []struct {
+		name       string
+		list       float64
+		listPasses bool
+	}{{"flat", 0.5, true}, {"linear", 9.5, false}} {
+		md := Markdown(Report{Date: "2026-12-07T00:00:00Z", Runs: []Run{run(0.1, 0.45, 0.35, 20), run(2, tc.list, 3.6, 380)}})
+		for _, want := range []string{
+			fmt.Sprintf("| people list | 0.45 | %.2f | ×%.1f | %s |", tc.list, tc.list/0.45, mark(tc.listPasses)),
+			"| API people, 500 a page | 0.35 | 3.60 | ×10.3 | ✓ |",
+			"| SoA PDF export | 20.00 | 380.00 | ×19.0 | ✓ |",
+		} {
+			if !strings.Contains(md, want) {
+				t.Errorf("%s: the report lacks %q:\n%s", tc.name, want, md)
+			}
+		}
 	}
 }

@@ -152,7 +152,7 @@ func comparisons(rep Report) string {
 			ns = append(ns, n)
 		}
 		sort.Strings(ns)
-		fmt.Fprintf(&b, "## Growth with data, %s (server p50 ms by scale)\n\nAn operation that grows about as fast as the data (×%g from the smallest to the largest scale) fails this check.\n\n| operation |", dialect, ss[len(ss)-1]/ss[0])
+		fmt.Fprintf(&b, "## Growth with data, %s (server p50 ms by scale)\n\nAn operation that grows about as fast as the data (×%g from the smallest to the largest scale) fails this check; exports, and a page of 500 people, answer with more of the data as it grows (the firm has 25 people at scale 0.1, 250 from scale 1) and are not judged by it.\n\n| operation |", dialect, ss[len(ss)-1]/ss[0])
 		for _, s := range ss {
 			fmt.Fprintf(&b, " %g |", s)
 		}
@@ -173,7 +173,7 @@ func comparisons(rep Report) string {
 			}
 			growth := serverP50(last) / max(serverP50(first), 0.001)
 			linear := ss[len(ss)-1] / ss[0]
-			ok := growth < linear/2 || strings.Contains(n, "export") // exports grow with the data by nature
+			ok := growth < linear/2 || growsWithAnswer(n)
 			fmt.Fprintf(&b, " ×%.1f | %s |\n", growth, mark(ok))
 		}
 		b.WriteString("\n")
@@ -283,4 +283,11 @@ func abs(f float64) float64 {
 		return -f
 	}
 	return f
+}
+
+// growsWithAnswer reports whether operation n answers with more records as
+// the data grows (an export, a page of up to 500 people): its cost grows
+// with the data by nature, and the growth check does not judge it.
+func growsWithAnswer(n string) bool {
+	return strings.Contains(n, "export") || strings.Contains(n, "500 a page")
 }
