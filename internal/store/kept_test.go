@@ -685,3 +685,46 @@ func TestDashboardFiguresFollowChanges(t *testing.T) {
 		})
 	}
 }
+
+// How many entries came from the starter catalogue (the threat and
+// vulnerability lists ask on every view) is kept between reads and
+// follows a load another server makes.
+func TestStarterCatalogueCountsFollowALoad(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			db, other := twoServers(t, d)
+			owner := storetest.Seed(t, db, "acme").Owner()
+			loaded := func() store.CatalogueLoad {
+				t.Helper()
+				n, err := db.StarterCatalogueLoaded(store.WithReadMemo(ctx), owner)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			if n := loaded(); n.Threats != 0 || n.Vulnerabilities != 0 {
+				t.Fatalf("before a load: %+v", n)
+			}
+			added, err := other.LoadStarterCatalogue(ctx, owner)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := loaded(); n != added || n.Threats == 0 || n.Vulnerabilities == 0 {
+				t.Fatalf("after a load elsewhere: %+v, it added %+v", n, added)
+			}
+			req := store.WithReadMemo(ctx)
+			loaded()
+			_, r0 := db.Statements()
+			if _, err := db.StarterCatalogueLoaded(req, owner); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.StarterCatalogueLoaded(req, owner); err != nil {
+				t.Fatal(err)
+			}
+			if _, r1 := db.Statements(); r1-r0 > 1 {
+				t.Fatalf("asked twice in a request with the counts kept: %d statements, want at most the audit head", r1-r0)
+			}
+		})
+	}
+}

@@ -339,11 +339,11 @@ func (db *DB) StarterCatalogueLoaded(ctx context.Context, a isms.Actor) (Catalog
 	if err := a.Require(isms.PermReadRegisters); err != nil {
 		return res, err
 	}
+	// Both registers' list pages ask on every view: the counts are kept
+	// until the organisation's records change.
 	err := db.read(ctx, func(t *tx) error {
-		if err := t.QueryRow(`SELECT COUNT(*) FROM threats WHERE org_id = $1 AND catalogue_id <> ''`, a.OrgID).Scan(&res.Threats); err != nil {
-			return err
-		}
-		return t.QueryRow(`SELECT COUNT(*) FROM vulnerabilities WHERE org_id = $1 AND catalogue_id <> ''`, a.OrgID).Scan(&res.Vulnerabilities)
+		return t.counts(a.OrgID, `SELECT (SELECT COUNT(*) FROM threats WHERE org_id = $1 AND catalogue_id <> ''),
+			(SELECT COUNT(*) FROM vulnerabilities WHERE org_id = $1 AND catalogue_id <> '')`, []any{a.OrgID}, &res.Threats, &res.Vulnerabilities)
 	})
 	return res, err
 }
