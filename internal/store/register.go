@@ -225,23 +225,15 @@ func (tb *table[T]) scanInto(rows interface{ Scan(...any) error }, rec *T, scrat
 // A read of a request with a memo looks in it first and keeps there what
 // it found (see readMemo.recordOf).
 func (tb *table[T]) get(t *tx, orgID, id string) (T, error) {
-	k := memoKey{tb.name, orgID, id}
-	if t.memo != nil {
-		if v, ok := t.memo.recordOf(k); ok {
-			return v.(T), nil
-		}
-	}
-	rec, err := tb.read(t, orgID, id)
-	if err == nil && t.memo != nil {
-		t.memo.keepRecord(k, rec)
-	}
+	var rec T
+	err := tb.getTogether(t, orgID, id, &rec)
 	return rec, err
 }
 
-// getTogether reads one record of the organisation into rec, as get does,
-// together with more readings (see readTogether): what the record's page
-// shows with it. If the record is not found, neither is what the others
-// read.
+// getTogether reads one record of the organisation, archived or not, into
+// rec, together with more readings (see readTogether): what the record's
+// page shows with it. If the record is not found, neither is what the
+// others read.
 func (tb *table[T]) getTogether(t *tx, orgID, id string, rec *T, more ...reading) error {
 	k := memoKey{tb.name, orgID, id}
 	if t.memo != nil {
@@ -274,21 +266,6 @@ func (tb *table[T]) getTogether(t *tx, orgID, id string, rec *T, more ...reading
 		t.memo.keepRecord(k, *rec)
 	}
 	return nil
-}
-
-// read reads one record of the organisation from its row.
-func (tb *table[T]) read(t *tx, orgID, id string) (T, error) {
-	row := t.QueryRow(`SELECT `+tb.selectList()+` FROM `+tb.name+` WHERE org_id = $1 AND id = $2`, orgID, id)
-	rec, err := tb.scan(row)
-	if err == sql.ErrNoRows {
-		return rec, isms.Errorf(isms.KindNotFound, "error.not_found")
-	}
-	if err != nil || tb.fill == nil {
-		return rec, err
-	}
-	one := []T{rec}
-	err = tb.fill(t, orgID, one)
-	return one[0], err
 }
 
 // exists reports whether id names a record of the organisation.
