@@ -22,13 +22,13 @@ type Metrics struct {
 // PoolStats reports database connection pool statistics.
 type PoolStats func() (write, read sql.DBStats)
 
-// Statements reports how many statements the store has run, or how many
-// round trips to the database it has made, in writes and in reads.
-type Statements func() (write, read uint64)
+// DBCount reports a count the store keeps, in writes and in reads: the
+// statements it has run, or the round trips to the database it has made.
+type DBCount func() (write, read uint64)
 
 // NewMetrics creates the registry; pools, statements and roundTrips may be
 // nil.
-func NewMetrics(pools PoolStats, statements, roundTrips Statements) *Metrics {
+func NewMetrics(pools PoolStats, statements, roundTrips DBCount) *Metrics {
 	m := &Metrics{reg: prometheus.NewRegistry()}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "holdfast_http_requests_total", Help: "HTTP requests by method, route and status.",
@@ -90,7 +90,7 @@ func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
 
 type statementCollector struct {
 	desc  *prometheus.Desc
-	count Statements
+	count DBCount
 }
 
 func (c statementCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }

@@ -129,29 +129,6 @@ func (db *DB) Asset(ctx context.Context, a isms.Actor, id string) (isms.Asset, e
 	return x, err
 }
 
-// AssetUsers lists the active assets that depend on the asset id (its
-// "used by" list), by name.
-func (db *DB) AssetUsers(ctx context.Context, a isms.Actor, id string) ([]isms.Asset, error) {
-	if err := a.Require(isms.PermReadRegisters); err != nil {
-		return nil, err
-	}
-	var out []isms.Asset
-	err := db.read(ctx, func(t *tx) error {
-		if err := t.readTogether(assetUsers(a.OrgID, id, &out)); err != nil || len(out) > 0 {
-			return err
-		}
-		// None: is there such an asset? (Links go only to existing
-		// assets, so with users it exists.)
-		if ok, err := assets.exists(t, a.OrgID, id, false); err != nil {
-			return err
-		} else if !ok {
-			return isms.Errorf(isms.KindNotFound, "error.not_found")
-		}
-		return nil
-	})
-	return out, err
-}
-
 // assetUsers reads the active assets that depend on the asset id into
 // out, by name, up to isms.MaxLimit.
 func assetUsers(orgID, id string, out *[]isms.Asset) reading {

@@ -37,9 +37,9 @@ func TestAssetsLifecycle(t *testing.T) {
 		if crm.Version != 2 || fmt.Sprint(crm.DependsOn) != "[AS-002]" {
 			t.Fatalf("dependencies %+v v%d", crm.DependsOn, crm.Version)
 		}
-		users, err := db.AssetUsers(ctx, owner, data.ID)
-		if err != nil || len(users) != 1 || users[0].ID != crm.ID {
-			t.Fatalf("used by %+v %v", users, err)
+		p, err := db.AssetPage(ctx, owner, data.ID)
+		if err != nil || len(p.UsedBy) != 1 || p.UsedBy[0].ID != crm.ID {
+			t.Fatalf("used by %+v %v", p.UsedBy, err)
 		}
 		// Cycles are allowed, self-links are not.
 		data.DependsOn = []string{crm.ID}

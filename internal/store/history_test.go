@@ -29,8 +29,8 @@ func TestHistoryOfRecordsAndOfNone(t *testing.T) {
 		if err != nil || len(h) != 2 || h[0].Action != isms.ActionCreate || h[1].Action != isms.ActionUpdate {
 			t.Fatalf("history of the asset: %+v %v, want its creation and its update", h, err)
 		}
-		if users, err := db.AssetUsers(ctx, owner, x.ID); err != nil || len(users) != 0 {
-			t.Fatalf("users of the asset: %v %v, want none", users, err)
+		if p, err := db.AssetPage(ctx, owner, x.ID); err != nil || len(p.UsedBy) != 0 {
+			t.Fatalf("users of the asset: %v %v, want none", p.UsedBy, err)
 		}
 		for _, c := range []struct {
 			who string
@@ -40,8 +40,8 @@ func TestHistoryOfRecordsAndOfNone(t *testing.T) {
 			if h, err := db.AssetHistory(ctx, c.a, c.id); isms.ErrorKind(err) != isms.KindNotFound {
 				t.Errorf("history of %s: %+v %v, want not found", c.who, h, err)
 			}
-			if u, err := db.AssetUsers(ctx, c.a, c.id); isms.ErrorKind(err) != isms.KindNotFound {
-				t.Errorf("users of %s: %+v %v, want not found", c.who, u, err)
+			if p, err := db.AssetPage(ctx, c.a, c.id); isms.ErrorKind(err) != isms.KindNotFound {
+				t.Errorf("page of %s: %+v %v, want not found", c.who, p, err)
 			}
 			if h, err := db.ActionHistory(ctx, c.a, c.id); isms.ErrorKind(err) != isms.KindNotFound {
 				t.Errorf("action history of %s: %+v %v, want not found", c.who, h, err)

@@ -319,9 +319,8 @@ type memoKey struct{ table, org, id string }
 // recordOf returns the record an earlier read of the request looked up by
 // its id, if one did. A detail page asks for its record several times
 // through the store's methods (the record; its history, notes or links,
-// which check that it exists and may be read; the label of what an action
-// serves), each a statement, on PostgreSQL a round trip: three of an
-// action page's seven. Answering the later ones from the first is as safe
+// which check that it exists and may be read), each a statement, on
+// PostgreSQL a round trip: three of an action page's seven. Answering the later ones from the first is as safe
 // as the audit heads above: the request sees the record as one longer
 // read would have, and its own writes forget it. Records are values; the
 // slices in one are shared with the memo, and no reader changes them.

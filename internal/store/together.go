@@ -2,7 +2,7 @@ package store
 
 import (
 	"database/sql"
-	"errors"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -28,16 +28,13 @@ type scanner interface{ Scan(dest ...any) error }
 // transaction) they run one after the other.
 func (t *tx) readTogether(rs ...reading) error {
 	if t.sqlTx == nil && t.conn != nil && len(rs) > 1 {
-		err := t.conn.Raw(func(dc any) error {
+		return t.conn.Raw(func(dc any) error {
 			c, ok := dc.(*stdlib.Conn)
 			if !ok {
-				return errNotPipelined
+				return fmt.Errorf("read together: a PostgreSQL connection of %T, not pgx's", dc)
 			}
 			return t.pipeline(c.Conn(), rs)
 		})
-		if !errors.Is(err, errNotPipelined) {
-			return err
-		}
 	}
 	for _, r := range rs {
 		if err := t.each(r.q, r.args, func(rows *sql.Rows) error { return r.row(rows) }); err != nil {
@@ -46,8 +43,6 @@ func (t *tx) readTogether(rs ...reading) error {
 	}
 	return nil
 }
-
-var errNotPipelined = errors.New("not a pgx connection")
 
 // pipeline runs the readings on c as one batch. The batch runs in one
 // implicit transaction on the server, so its queries also see one state
