@@ -54,6 +54,7 @@ type DB struct {
 	wStmts, rStmts *stmtCache
 	kept           keptCache
 	maxPlanLinks   int              // risk-to-control links kept for the treatment plan
+	maxManagers    int              // managers whose names are kept for the people list
 	maxOrdered     int              // matches of a filtered or searched list kept in its order
 	statements     [2]atomic.Uint64 // run in reads, in writes (see Statements)
 	roundTrips     [2]atomic.Uint64 // likewise (see RoundTrips)
@@ -85,7 +86,7 @@ func readOnlyDSN(dsn string) (string, error) {
 
 // Open connects to the database named by cfg. It does not migrate.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
-	db := &DB{dataDir: cfg.DataDir, log: cfg.Logger, Now: time.Now, maxPlanLinks: maxKeptPlanLinks, maxOrdered: maxOrderedMatches}
+	db := &DB{dataDir: cfg.DataDir, log: cfg.Logger, Now: time.Now, maxPlanLinks: maxKeptPlanLinks, maxManagers: maxKeptManagers, maxOrdered: maxOrderedMatches}
 	if db.log == nil {
 		db.log = slog.New(slog.DiscardHandler)
 	}

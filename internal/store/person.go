@@ -44,22 +44,59 @@ var people = &table[isms.Person]{
 	fillBrief: nameManagers,
 }
 
-// nameManagers names the managers of people with one read.
+// maxKeptManagers bounds the managers whose names are kept for the people
+// list (DB.maxManagers): an organisation with more has each page's
+// managers read.
+const maxKeptManagers = 1000
+
+// keptNames is names by id, kept up to a bound.
+type keptNames struct {
+	names map[string]string
+	over  bool // there were more than are kept; names is nil
+	bytes int
+}
+
+func (k keptNames) keptBytes() int { return k.bytes }
+
+// nameManagers names the managers of people: from the names of the
+// organisation's managers, kept until its records change (up to
+// maxKeptManagers of them), or else with one read for the page. Reading
+// them for every page was a statement of its own, on PostgreSQL a third
+// round trip.
 func nameManagers(t *tx, orgID string, ps []isms.Person) error {
-	args := []any{orgID}
-	seen := map[string]bool{}
-	for _, p := range ps {
-		if p.ManagerID != "" && !seen[p.ManagerID] {
-			seen[p.ManagerID] = true
-			args = append(args, p.ManagerID)
+	v, err := t.kept(orgID, "manager names", func() (any, error) {
+		limit := t.db.maxManagers
+		names, err := t.names(fmt.Sprintf(`SELECT m.id, m.name FROM people m WHERE m.org_id = $1
+			AND EXISTS (SELECT 1 FROM people p WHERE p.org_id = $1 AND p.manager_id = m.id) LIMIT %d`, limit+1), []any{orgID})
+		if err != nil || len(names) > limit {
+			return keptNames{over: true}, err
 		}
-	}
-	if len(args) == 1 {
-		return nil
-	}
-	names, err := t.names(`SELECT id, name FROM people WHERE org_id = $1 AND id IN (`+placeholders(2, len(args)-1)+`)`, args)
+		n := 0
+		for id, name := range names {
+			n += 64 + len(id) + len(name)
+		}
+		return keptNames{names: names, bytes: n}, nil
+	})
 	if err != nil {
 		return err
+	}
+	k := v.(keptNames) // kept: read, never changed
+	names := k.names
+	if k.over {
+		args := []any{orgID}
+		seen := map[string]bool{}
+		for _, p := range ps {
+			if p.ManagerID != "" && !seen[p.ManagerID] {
+				seen[p.ManagerID] = true
+				args = append(args, p.ManagerID)
+			}
+		}
+		if len(args) == 1 {
+			return nil
+		}
+		if names, err = t.names(`SELECT id, name FROM people WHERE org_id = $1 AND id IN (`+placeholders(2, len(args)-1)+`)`, args); err != nil {
+			return err
+		}
 	}
 	for i := range ps {
 		ps[i].ManagerName = names[ps[i].ManagerID]

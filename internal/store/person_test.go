@@ -140,3 +140,66 @@ func TestPeoplePaging(t *testing.T) {
 		}
 	})
 }
+
+// The people list names each person's manager from the organisation's
+// managers' names, kept until its records change on any instance; with
+// more managers than are kept, each page reads its own, with the same
+// result and one statement more.
+func TestPeopleListNamesManagersKept(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			db, other := twoServers(t, d)
+			owner := storetest.Seed(t, db, "acme").Owner()
+			create := func(name, manager string) isms.Person {
+				p, err := db.CreatePerson(ctx, owner, isms.Person{Name: name, ManagerID: manager})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return p
+			}
+			ada := create("Ada", "")
+			grace := create("Grace", ada.ID)
+			create("Alan", grace.ID)
+			create("Edsger", ada.ID)
+			list := func(want string) (statements int) {
+				t.Helper()
+				_, r0 := db.Statements()
+				page, err := db.People(store.WithReadMemo(ctx), owner, isms.ListQuery{Brief: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, r1 := db.Statements()
+				got := ""
+				for _, p := range page.Items {
+					got += fmt.Sprintf("%s<%s ", p.Name, p.ManagerName)
+				}
+				if got != want {
+					t.Fatalf("people and their managers: %q, want %q", got, want)
+				}
+				return int(r1 - r0)
+			}
+			list("Ada< Alan<Grace Edsger<Ada Grace<Ada ")
+			kept := list("Ada< Alan<Grace Edsger<Ada Grace<Ada ")
+
+			// A manager renamed on another instance is named anew.
+			ada, err := other.Person(ctx, owner, ada.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ada.Name = "Ada L."
+			if _, err := other.UpdatePerson(ctx, owner, ada, ada.Version); err != nil {
+				t.Fatal(err)
+			}
+			list("Ada L.< Alan<Grace Edsger<Ada L. Grace<Ada L. ")
+
+			// More managers than are kept: each page reads its own.
+			db.SetMaxKeptManagers(1)
+			create("Barbara", "")
+			list("Ada L.< Alan<Grace Barbara< Edsger<Ada L. Grace<Ada L. ")
+			if n := list("Ada L.< Alan<Grace Barbara< Edsger<Ada L. Grace<Ada L. "); n != kept+1 {
+				t.Fatalf("a list with its managers read: %d statements, kept: %d; want one more", n, kept)
+			}
+		})
+	}
+}
