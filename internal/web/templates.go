@@ -232,6 +232,8 @@ func baseFuncs(asset func(string) string) template.FuncMap {
 		"join":     strings.Join,
 		"options":  optionsHTML,
 
+		"headCells": headCellsHTML,
+
 		"dateFormatOptions": dateFormatOptions,
 		"timeZoneList":      timeZoneList,
 	}
@@ -255,6 +257,10 @@ func localeFuncs(o isms.Organisation) template.FuncMap {
 		"record":   func(r string) string { return optional(tr, "record."+r, r) },
 
 		"sizeOptions": func() []option { return sizeOptions(tr) },
+		"chips":       func(cs []chip, clearURL string) template.HTML { return chipsHTML(tr, cs, clearURL) },
+		"pager": func(shown, total int, prevURL, nextURL string) template.HTML {
+			return pagerHTML(tr, shown, total, prevURL, nextURL)
+		},
 
 		"history":   func(h []historyView) template.HTML { return historyHTML(tr, o, h) },
 		"diffTable": func(c []change) template.HTML { return diffTableHTML(tr, c) },
