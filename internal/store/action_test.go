@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
@@ -159,4 +160,78 @@ func TestBriefListLeavesOutLongTexts(t *testing.T) {
 			t.Fatalf("brief list differs beyond the long texts:\n got %+v\nwant %+v", got, want)
 		}
 	})
+}
+
+// A filtered page reads nothing when nothing matches; on PostgreSQL, whose
+// read connections keep one plan for each statement, a page of a few
+// matches that the one plan would find only by walking more than maxWalk
+// records is planned for its values. Either way the pages are the same.
+func TestFilteredPagePlan(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			db := storetest.Open(t, d)
+			owner := storetest.Seed(t, db, "acme").Owner()
+			for i := range 12 {
+				a := isms.Action{Title: fmt.Sprintf("Action %02d", i), DueDate: fmt.Sprintf("2027-01-%02d", 12-i)}
+				if i%5 == 0 {
+					a.Status = isms.ActionInProgress
+				}
+				if _, err := db.CreateAction(ctx, owner, a); err != nil {
+					t.Fatal(err)
+				}
+			}
+			started := isms.ListQuery{Filters: map[string]string{"status": string(isms.ActionInProgress)}, Limit: 1}
+			titles := func() string {
+				t.Helper()
+				q, out := started, ""
+				for {
+					page, err := db.Actions(ctx, owner, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, a := range page.Items {
+						out += a.Title + ";"
+					}
+					if page.NextCursor == "" {
+						return out
+					}
+					q.Cursor = page.NextCursor
+				}
+			}
+			plan := func(q isms.ListQuery) (reads, forValues bool) {
+				t.Helper()
+				reads, forValues, err := db.ActionsPagePlan(ctx, owner, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return reads, forValues
+			}
+			want := "Action 10;Action 05;Action 00;"
+			if got := titles(); got != want {
+				t.Fatalf("actions in progress, a page each: %q, want %q", got, want)
+			}
+			if reads, forValues := plan(started); !reads || forValues {
+				t.Errorf("a short walk: reads %v, planned for its values %v; want a read on the one plan", reads, forValues)
+			}
+			db.SetMaxWalk(5) // 3 of 12 match: the walk reads all 12
+			if reads, forValues := plan(started); !reads || forValues != (d == store.Postgres) {
+				t.Errorf("a long walk: reads %v, planned for its values %v", reads, forValues)
+			}
+			if got := titles(); got != want {
+				t.Fatalf("actions in progress planned for the filter: %q, want %q", got, want)
+			}
+			if reads, forValues := plan(isms.ListQuery{}); !reads || forValues {
+				t.Errorf("no filter: reads %v, planned for its values %v", reads, forValues)
+			}
+			none := isms.ListQuery{Filters: map[string]string{"status": string(isms.ActionCancelled)}}
+			if reads, _ := plan(none); reads {
+				t.Error("a filter nothing matches reads a page")
+			}
+			page, err := db.Actions(ctx, owner, none)
+			if err != nil || len(page.Items) != 0 || page.Total != 0 {
+				t.Errorf("cancelled actions: %d, total %d, %v", len(page.Items), page.Total, err)
+			}
+		})
+	}
 }

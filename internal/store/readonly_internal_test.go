@@ -87,14 +87,34 @@ func openPostgresForTest(t *testing.T, admin string) *DB {
 	return db
 }
 
-// The read-only URL keeps the caller's parameters and does not repeat a
-// malformed URL (it may hold a password) in its error.
-func TestReadOnlyDSN(t *testing.T) {
-	got, err := readOnlyDSN("postgres://hf:secret@db:5432/hf?sslmode=verify-full")
-	if err != nil || !strings.Contains(got, "sslmode=verify-full") || !strings.Contains(got, "default_transaction_read_only=on") {
+// The read connections' URL keeps the caller's parameters, adds read-only
+// transactions and one plan per statement (unless the caller chose a plan
+// cache mode), and does not repeat a malformed URL (it may hold a
+// password) in its error.
+func TestReadDSN(t *testing.T) {
+	got, err := readDSN("postgres://hf:secret@db:5432/hf?sslmode=verify-full")
+	if err != nil || !strings.Contains(got, "sslmode=verify-full") || !strings.Contains(got, "default_transaction_read_only=on") ||
+		!strings.Contains(got, "plan_cache_mode=force_generic_plan") {
 		t.Fatalf("%q %v", got, err)
 	}
-	if _, err := readOnlyDSN("postgres://hf:secret@db:5432/hf\x7f"); err == nil || strings.Contains(err.Error(), "secret") {
+	got, err = readDSN("postgres://hf:secret@db:5432/hf?plan_cache_mode=auto")
+	if err != nil || !strings.Contains(got, "plan_cache_mode=auto") || strings.Contains(got, "force_generic_plan") {
+		t.Fatalf("the caller's plan cache mode: %q %v", got, err)
+	}
+	if _, err := readDSN("postgres://hf:secret@db:5432/hf\x7f"); err == nil || strings.Contains(err.Error(), "secret") {
 		t.Fatalf("bad URL: %v", err)
+	}
+	// The server applies it to the read connections, not to the writer's.
+	if db, ok := bothDatabases(t)["postgres"]; ok {
+		for pool, want := range map[string]string{"read": "force_generic_plan", "write": "auto"} {
+			p := db.r
+			if pool == "write" {
+				p = db.w
+			}
+			var mode string
+			if err := p.QueryRow(`SHOW plan_cache_mode`).Scan(&mode); err != nil || mode != want {
+				t.Errorf("%s connections plan %q (%v), want %q", pool, mode, err, want)
+			}
+		}
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -16,6 +17,26 @@ type reading struct {
 	row  func(scanner) error
 }
 
+// plannedForValues returns the arguments of a statement whose best plan
+// depends on them: on PostgreSQL, where the read connections keep one
+// plan for each statement (see readDSN), it is then planned for its
+// values on each run, as an unnamed statement (pgx's mode leads the
+// arguments). A reading so marked runs alone.
+func (t *tx) plannedForValues(args []any) []any {
+	if t.db.dialect != Postgres {
+		return args
+	}
+	return append([]any{pgx.QueryExecModeExec}, args...)
+}
+
+func (r reading) planned() bool {
+	if len(r.args) == 0 {
+		return false
+	}
+	_, ok := r.args[0].(pgx.QueryExecMode)
+	return ok
+}
+
 // scanner reads the columns of one row into dest, as sql.Rows.Scan does.
 type scanner interface{ Scan(dest ...any) error }
 
@@ -25,9 +46,10 @@ type scanner interface{ Scan(dest ...any) error }
 // five to seven queries that depend only on the record's id; each round
 // trip cost the server and Holdfast a write, a read and a wake-up on both
 // sides, about as much as the query itself. Elsewhere (SQLite, a write
-// transaction) they run one after the other.
+// transaction), and with a reading planned for its values, they run one
+// after the other.
 func (t *tx) readTogether(rs ...reading) error {
-	if t.sqlTx == nil && t.conn != nil && len(rs) > 1 {
+	if t.sqlTx == nil && t.conn != nil && len(rs) > 1 && !slices.ContainsFunc(rs, reading.planned) {
 		return t.conn.Raw(func(dc any) error {
 			c, ok := dc.(*stdlib.Conn)
 			if !ok {
