@@ -135,21 +135,26 @@ func (h *handler) authenticate(ctx huma.Context, next func(huma.Context)) {
 		h.write(ctx, newProblem(http.StatusUnauthorized, tr.T("error.bad_token")))
 		return
 	}
-	u, err := h.DB.UserByToken(ctx.Context(), auth.HashToken(secret))
+	// The token, and on routes under /orgs/{org} the membership, in one
+	// statement.
+	slug := ""
+	if strings.Contains(op.Path, "{org}") {
+		slug = ctx.Param("org")
+	}
+	u, a, o, err := h.DB.TokenActor(ctx.Context(), auth.HashToken(secret), slug)
 	if err != nil {
-		if isms.ErrorKind(err) == isms.KindUnauthorized {
+		where := "header"
+		switch isms.ErrorKind(err) {
+		case isms.KindUnauthorized:
 			ctx.SetHeader("WWW-Authenticate", `Bearer realm="holdfast", error="invalid_token"`)
+		case isms.KindNotFound: // the organisation
+			where = "path"
 		}
-		h.write(ctx, h.fail(ctx.Context(), err, "header"))
+		h.write(ctx, h.fail(ctx.Context(), err, where))
 		return
 	}
 	ctx = huma.WithValue(ctx, keyUser, u)
-	if strings.Contains(op.Path, "{org}") {
-		a, o, err := h.DB.ActorFor(ctx.Context(), u.ID, ctx.Param("org"))
-		if err != nil {
-			h.write(ctx, h.fail(ctx.Context(), err, "path"))
-			return
-		}
+	if slug != "" {
 		if perm, _ := op.Metadata[metaPermission].(isms.Permission); perm != "" {
 			if err := a.Require(perm); err != nil {
 				h.write(ctx, h.fail(ctx.Context(), err, "path"))

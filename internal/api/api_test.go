@@ -875,3 +875,47 @@ func TestRouteLabels(t *testing.T) {
 		}
 	}
 }
+
+// An API call in an organisation is authenticated in one statement (the
+// token, its user and the membership together), so reading a person is
+// two; the refusals stay apart: an unknown or revoked token is
+// unauthorized, an organisation the token's user is not in is not found.
+func TestAPIAuthenticatesInOneStatement(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			e := newEnv(t, d)
+			path := "/api/v1/orgs/acme/people/" + e.worker.ID
+			owner := e.tokens[isms.RoleOwner]
+			if r := e.do(t, "GET", path, owner, nil); r.status != 200 { // records the token's use
+				t.Fatalf("%d %s", r.status, r.body)
+			}
+			_, r0 := e.db.Statements()
+			r := e.do(t, "GET", path, owner, nil)
+			_, r1 := e.db.Statements()
+			if r.status != 200 || r.object(t)["name"] != "Bob Worker" {
+				t.Fatalf("%d %s", r.status, r.body)
+			}
+			if n := r1 - r0; n != 2 {
+				t.Errorf("reading a person through the API ran %d statements, want 2", n)
+			}
+			for _, c := range []struct {
+				name, token, path string
+				status            int
+			}{
+				{"unknown token", "hf_unknown", path, 401},
+				{"revoked token", e.revoked, path, 401},
+				{"not a member", e.outsider, path, 404},
+				{"no such organisation", owner, "/api/v1/orgs/nope/people/" + e.worker.ID, 404},
+				{"no organisation in the path", owner, "/api/v1/orgs", 200},
+			} {
+				r := e.do(t, "GET", c.path, c.token, nil)
+				if r.status != c.status {
+					t.Errorf("%s: %d %s, want %d", c.name, r.status, r.body, c.status)
+				}
+				if c.status == 401 && !strings.Contains(r.header.Get("WWW-Authenticate"), `error="invalid_token"`) {
+					t.Errorf("%s: WWW-Authenticate %q", c.name, r.header.Get("WWW-Authenticate"))
+				}
+			}
+		})
+	}
+}

@@ -89,25 +89,67 @@ func (db *DB) RevokeToken(ctx context.Context, userID, id string) error {
 }
 
 // UserByToken returns the user owning the unrevoked token with that hash and
-// records its use. Unknown or revoked tokens are unauthorized. The lookup is
-// a read; the last-used time is written at most once a minute per token, so
-// API requests do not queue behind SQLite's single writer.
+// records its use; see TokenActor.
 func (db *DB) UserByToken(ctx context.Context, hash string) (isms.User, error) {
+	u, _, _, err := db.TokenActor(ctx, hash, "")
+	return u, err
+}
+
+// TokenActor returns the user owning the unrevoked token with that hash
+// and, unless slug is empty, the user's role in the organisation with that
+// slug (as ActorFor), and records the token's use. Unknown or revoked
+// tokens are unauthorized; an organisation the user is not a member of is
+// not found, as one that does not exist.
+//
+// An API call is authenticated in one statement: the token, its user and
+// the membership together, with the organisation's audit head, which the
+// call's reads then need not read (see readMemo). Only a refusal reads
+// again, to tell which it is. The lookup is a read; the last-used time is
+// written at most once a minute per token, so API requests do not queue
+// behind SQLite's single writer.
+func (db *DB) TokenActor(ctx context.Context, hash, slug string) (isms.User, isms.Actor, isms.Organisation, error) {
 	var u isms.User
+	var a isms.Actor
+	var o isms.Organisation
 	var id string
 	var used sql.NullString
 	var created, updated string
+	token := []any{&id, &used, &u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Version, &created, &updated}
+	const tokenColumns = `k.id, k.last_used_at, u.id, u.email, u.name, u.password_hash, u.version, u.created_at, u.updated_at`
+	member := false
 	err := db.read(ctx, func(t *tx) error {
-		err := t.QueryRow(`SELECT k.id, k.last_used_at, u.id, u.email, u.name, u.password_hash, u.version, u.created_at, u.updated_at
-			FROM api_tokens k JOIN users u ON u.id = k.user_id WHERE k.hash = $1 AND k.revoked_at IS NULL`, hash).Scan(
-			&id, &used, &u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Version, &created, &updated)
+		if slug != "" {
+			var os orgScan
+			var head int64
+			err := t.QueryRow(`SELECT `+tokenColumns+`, `+orgColumnsOf+`, m.role, `+orgHeadColumn+`
+				FROM api_tokens k JOIN users u ON u.id = k.user_id JOIN memberships m ON m.user_id = u.id
+				JOIN organisations o ON o.id = m.org_id
+				WHERE k.hash = $1 AND k.revoked_at IS NULL AND o.slug = $2`, hash, slug).Scan(
+				append(append(token, os.dest()...), &a.Role, &head)...)
+			if err == nil {
+				if err := os.finish(); err != nil {
+					return err
+				}
+				o, member = os.o, true
+				if m := readMemoOf(ctx); m != nil {
+					m.keepHeads(map[string]int64{o.ID: head}, t.gen)
+				}
+				a.UserID, a.UserName, a.OrgID, a.OrgSlug = u.ID, u.Name, o.ID, o.Slug
+				return nil
+			}
+			if err != sql.ErrNoRows {
+				return err
+			}
+		}
+		err := t.QueryRow(`SELECT `+tokenColumns+` FROM api_tokens k JOIN users u ON u.id = k.user_id
+			WHERE k.hash = $1 AND k.revoked_at IS NULL`, hash).Scan(token...)
 		if err == sql.ErrNoRows {
 			return isms.Errorf(isms.KindUnauthorized, "error.bad_token")
 		}
 		return err
 	})
 	if err != nil {
-		return u, err
+		return u, a, o, err
 	}
 	u.CreatedAt, _ = isms.ParseTime(created)
 	u.UpdatedAt, _ = isms.ParseTime(updated)
@@ -119,5 +161,8 @@ func (db *DB) UserByToken(ctx context.Context, hash string) (isms.User, error) {
 			return err
 		})
 	}
-	return u, err
+	if err == nil && slug != "" && !member {
+		err = isms.Errorf(isms.KindNotFound, "error.org_not_found")
+	}
+	return u, a, o, err
 }
