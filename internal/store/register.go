@@ -381,10 +381,10 @@ func (tb *table[T]) searchConds(db *DB, text string, arg func(any) string) (join
 // reads fewer records; with fewer, that walk reads most of the register.
 const fewMatches = 2
 
-// maxWalk (DB.maxWalk) is how many records PostgreSQL's one plan for a filtered page
-// may walk before planning the page for its filter's values pays: with a
-// register's dozen indexes, planning a statement takes 0.2 to 1 ms of the
-// server's CPU, a walk about half a microsecond a record.
+// maxWalk (DB.maxWalk) is how many records PostgreSQL's one plan for a
+// filtered page may walk before planning the page for its filter's values
+// pays: with a register's dozen indexes, planning a statement takes 0.2 to
+// 1 ms of the database's CPU, a walk about half a microsecond a record.
 const maxWalk = 1000
 
 // maxOrderedMatches bounds the matches of a filtered or searched list

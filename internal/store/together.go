@@ -29,6 +29,7 @@ func (t *tx) plannedForValues(args []any) []any {
 	return append([]any{pgx.QueryExecModeExec}, args...)
 }
 
+// planned reports whether r is to be planned for its values.
 func (r reading) planned() bool {
 	if len(r.args) == 0 {
 		return false
