@@ -165,7 +165,7 @@ func (t *tx) keptHead(orgID string) (int64, error) {
 // read together with them (SessionStore.FindCtx), for RequestView, and
 // the heads of their organisations, read in the same statement: on
 // PostgreSQL a round trip fewer for every page that shows a kept value
-// (and, from ActorFor, for every API call in an organisation).
+// (and, from TokenActor, for every API call in an organisation).
 //
 // In a read scope (WithReadScope) the request's reads on SQLite share one
 // read transaction, begun by the first of them, until the request writes

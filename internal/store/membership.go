@@ -53,7 +53,7 @@ func (db *DB) ActorFor(ctx context.Context, userID, slug string) (isms.Actor, is
 	var a isms.Actor
 	var o isms.Organisation
 	err := db.read(ctx, func(t *tx) error {
-		// One statement: a request's authorisation is on every API call.
+		// One statement, as the API's authentication (TokenActor).
 		var name string
 		var os orgScan
 		// With the organisation's audit head, which the request's
