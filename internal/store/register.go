@@ -587,6 +587,10 @@ func (tb *table[T]) listing(t *tx, orgID string, q isms.ListQuery) (*listing[T],
 	count := func() (int, error) {
 		return t.count(orgID, `SELECT COUNT(*) FROM `+tb.name+` WHERE `+match, matchArgs)
 	}
+	// active counts the register's active records, for the choices below.
+	active := func() (int, error) {
+		return t.count(orgID, `SELECT COUNT(*) FROM `+tb.name+` WHERE org_id = $1 AND archived_at IS NULL`, []any{orgID})
+	}
 	if q.CountOnly {
 		// Counts are kept between reads: most such asks run no statement.
 		var err error
@@ -681,7 +685,7 @@ func (tb *table[T]) listing(t *tx, orgID string, q isms.ListQuery) (*listing[T],
 			// value and the sort key may walk the matches in order; a
 			// search's matches are listed by testing every entry of the
 			// search index, which only pays when they are few.)
-			all, err := t.count(orgID, `SELECT COUNT(*) FROM `+tb.name+` WHERE org_id = $1 AND archived_at IS NULL`, args[:1])
+			all, err := active()
 			if err != nil {
 				return l, err
 			}
@@ -703,7 +707,7 @@ func (tb *table[T]) listing(t *tx, orgID string, q isms.ListQuery) (*listing[T],
 		// its values (the filter's index, then a sort of what it
 		// finds); planning costs about what walking maxWalk records
 		// does. (None match: no page is read at all.)
-		all, err := t.count(orgID, `SELECT COUNT(*) FROM `+tb.name+` WHERE org_id = $1 AND archived_at IS NULL`, args[:1])
+		all, err := active()
 		if err != nil {
 			return l, err
 		}
