@@ -184,7 +184,7 @@ func TestTokenCreate(t *testing.T) {
 		t.Fatalf("last line %q is not a token", secret)
 	}
 	db := tg.open(t)
-	u, err := db.UserByToken(context.Background(), auth.HashToken(secret))
+	u, _, _, err := db.TokenActor(context.Background(), auth.HashToken(secret), "")
 	if err != nil || u.Email != "owner@acme.test" {
 		t.Fatalf("the printed token authenticates %q, %v", u.Email, err)
 	}

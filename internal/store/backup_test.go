@@ -284,7 +284,7 @@ func populate(t *testing.T, db testDB) population {
 	if err := db.RevokeToken(ctx, p.acme.Users[isms.RoleOwner].ID, old.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.UserByToken(ctx, hash); err != nil { // sets last_used_at
+	if _, _, _, err := db.TokenActor(ctx, hash, ""); err != nil { // sets last_used_at
 		t.Fatal(err)
 	}
 	if err := db.Sessions(0).CommitCtx(ctx, "session-token", []byte{0, 1, 2, 255}, time.Now().Add(time.Hour)); err != nil {
@@ -442,7 +442,7 @@ func testRoundTrip(t *testing.T, from, to store.Dialect) {
 			t.Errorf("create after restore: ref %q, want %s, %v", p.Ref, wantRef, err)
 		}
 	}
-	if u, err := dst.UserByToken(ctx, auth.HashToken(pop.tokenSecret)); err != nil || u.ID != pop.acme.Users[isms.RoleOwner].ID {
+	if u, _, _, err := dst.TokenActor(ctx, auth.HashToken(pop.tokenSecret), ""); err != nil || u.ID != pop.acme.Users[isms.RoleOwner].ID {
 		t.Errorf("API token after restore: %v %v", u.ID, err)
 	}
 	if _, brk, err := dst.VerifyAuditLog(ctx); err != nil || brk != nil {

@@ -88,13 +88,6 @@ func (db *DB) RevokeToken(ctx context.Context, userID, id string) error {
 	})
 }
 
-// UserByToken returns the user owning the unrevoked token with that hash and
-// records its use; see TokenActor.
-func (db *DB) UserByToken(ctx context.Context, hash string) (isms.User, error) {
-	u, _, _, err := db.TokenActor(ctx, hash, "")
-	return u, err
-}
-
 // TokenActor returns the user owning the unrevoked token with that hash
 // and, unless slug is empty, the user's role in the organisation with that
 // slug (as ActorFor), and records the token's use. Unknown or revoked

@@ -234,7 +234,7 @@ func TestAPITokens(t *testing.T) {
 
 		r := c.post("/account/tokens", url.Values{"name": {"Nightly export"}}).expect(t, http.StatusCreated, "Token “Nightly export” created.", "only time it is shown")
 		secret := regexpFind(t, `value="(hf_[a-z0-9]+)"`, r.body)
-		if _, err := db.UserByToken(ctx, auth.HashToken(secret)); err != nil {
+		if _, _, _, err := db.TokenActor(ctx, auth.HashToken(secret), ""); err != nil {
 			t.Fatalf("shown secret does not authenticate: %v", err)
 		}
 		list := c.get("/account/tokens").expect(t, http.StatusOK, "Nightly export", secret[:9]+"…", "Active")
@@ -247,7 +247,7 @@ func TestAPITokens(t *testing.T) {
 		// Another user cannot revoke it.
 		e.as(f.Users[isms.RoleOwner]).post("/account/tokens/"+toks[0].ID+"/revoke", nil).expect(t, http.StatusNotFound)
 		c.follow(c.post("/account/tokens/"+toks[0].ID+"/revoke", nil)).expect(t, http.StatusOK, "The token has been revoked.", "Revoked")
-		if _, err := db.UserByToken(ctx, auth.HashToken(secret)); err == nil {
+		if _, _, _, err := db.TokenActor(ctx, auth.HashToken(secret), ""); err == nil {
 			t.Fatal("revoked token still authenticates")
 		}
 	})
