@@ -320,10 +320,11 @@ type memoKey struct{ table, org, id string }
 // its id, if one did. A detail page asks for its record several times
 // through the store's methods (the record; its history, notes or links,
 // which check that it exists and may be read), each a statement, on
-// PostgreSQL a round trip: three of an action page's seven. Answering the later ones from the first is as safe
-// as the audit heads above: the request sees the record as one longer
-// read would have, and its own writes forget it. Records are values; the
-// slices in one are shared with the memo, and no reader changes them.
+// PostgreSQL a round trip: three of an action page's seven. Answering the
+// later ones from the first is as safe as the audit heads above: the
+// request sees the record as one longer read would have, and its own
+// writes forget it. Records are values; the slices in one are shared
+// with the memo, and no reader changes them.
 func (m *readMemo) recordOf(k memoKey) (any, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
