@@ -15,15 +15,7 @@ import (
 func TestGenerateAssessments(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		sum, err := Generate(ctx, db, Options{Scale: 0.1, Seed: 5})
-		if err != nil {
-			t.Fatal(err)
-		}
-		u, _ := db.UserByEmail(ctx, sum.OwnerEmails[0])
-		a, _, err := db.ActorFor(ctx, u.ID, sum.Slugs[0])
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, a := generated(t, db, Options{Scale: 0.1, Seed: 5})
 		runs, err := db.Assessments(ctx, a, isms.ListQuery{Limit: 50})
 		if err != nil || runs.Total != 3 {
 			t.Fatalf("runs %d %v", runs.Total, err)

@@ -16,15 +16,7 @@ import (
 func TestGenerateRegisters(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	ctx := context.Background()
-	sum, err := Generate(ctx, db, Options{Scale: 0.1, Seed: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, _ := db.UserByEmail(ctx, sum.OwnerEmails[0])
-	a, _, err := db.ActorFor(ctx, u.ID, sum.Slugs[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	sum, a := generated(t, db, Options{Scale: 0.1, Seed: 3})
 	assets, err := db.Assets(ctx, a, isms.ListQuery{Limit: isms.MaxLimit})
 	if err != nil || assets.Total != sum.People*8 {
 		t.Fatalf("assets %d for %d people: %v", assets.Total, sum.People, err)

@@ -14,16 +14,8 @@ func TestGenerateControlsAndEvidence(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		start := time.Now()
-		sum, err := Generate(ctx, db, Options{Scale: 0.2, Seed: 11})
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, a := generated(t, db, Options{Scale: 0.2, Seed: 11})
 		t.Logf("generated in %v", time.Since(start))
-		u, _ := db.UserByEmail(ctx, sum.OwnerEmails[0])
-		a, _, err := db.ActorFor(ctx, u.ID, sum.Slugs[0])
-		if err != nil {
-			t.Fatal(err)
-		}
 		s, err := db.SoA(ctx, a)
 		if err != nil {
 			t.Fatal(err)

@@ -12,20 +12,9 @@ import (
 func TestGenerate(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		sum, err := Generate(ctx, db, Options{Scale: 0.2, Seed: 7})
-		if err != nil {
-			t.Fatal(err)
-		}
+		sum, a := generated(t, db, Options{Scale: 0.2, Seed: 7})
 		if sum.Orgs != 1 || sum.People != 50 || sum.Users < 7 {
 			t.Fatalf("summary %+v", sum)
-		}
-		u, err := db.UserByEmail(ctx, sum.OwnerEmails[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		a, _, err := db.ActorFor(ctx, u.ID, sum.Slugs[0])
-		if err != nil {
-			t.Fatal(err)
 		}
 		all, err := db.People(ctx, a, isms.ListQuery{Archived: isms.ArchivedInclude, Limit: 500})
 		if err != nil || all.Total != 50 {
@@ -44,12 +33,7 @@ func TestGenerate(t *testing.T) {
 			t.Fatalf("audit %d %+v %v", n, brk, err)
 		}
 		// Same seed, same content.
-		sum2, err := Generate(ctx, db, Options{Scale: 0.2, Seed: 7, SlugPrefix: "again"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		u2, _ := db.UserByEmail(ctx, sum2.OwnerEmails[0])
-		a2, _, _ := db.ActorFor(ctx, u2.ID, sum2.Slugs[0])
+		_, a2 := generated(t, db, Options{Scale: 0.2, Seed: 7, SlugPrefix: "again"})
 		all2, _ := db.People(ctx, a2, isms.ListQuery{Archived: isms.ArchivedInclude, Limit: 500, Sort: "email"})
 		all1, _ := db.People(ctx, a, isms.ListQuery{Archived: isms.ArchivedInclude, Limit: 500, Sort: "email"})
 		for i := range all1.Items {
@@ -58,4 +42,24 @@ func TestGenerate(t *testing.T) {
 			}
 		}
 	})
+}
+
+// generated makes the demonstration firms of opt and returns what was made
+// and the first firm's owner, signed in to it.
+func generated(t *testing.T, db *store.DB, opt Options) (Summary, isms.Actor) {
+	t.Helper()
+	ctx := context.Background()
+	sum, err := Generate(ctx, db, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := db.UserByEmail(ctx, sum.OwnerEmails[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _, err := db.ActorFor(ctx, u.ID, sum.Slugs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum, a
 }
