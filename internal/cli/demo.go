@@ -18,8 +18,10 @@ func (e *env) demoCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Fill the database with realistic demonstration organisations",
-		Long: "Create demonstration organisations with members and a staff directory. Scale 1 is about one\n" +
-			"250-person firm, 10 is ten of them. Every demonstration account's password is " + demo.Password + ".",
+		Long: "Create demonstration organisations: members, a staff directory, assets, risks with their\n" +
+			"treatment actions, other actions, the Annex A controls with SoA decisions and evidence, and risk\n" +
+			"assessments. Scale 1 is about one 250-person firm, 10 is ten of them. Every demonstration\n" +
+			"account's password is " + demo.Password + ".",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f := cmd.Flags()

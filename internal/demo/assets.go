@@ -10,11 +10,12 @@ import (
 	"github.com/holdfast-isms/holdfast/internal/store"
 )
 
-// Asset and action generation: about eight assets and forty actions per
-// person in the directory (2,000 and 10,000 for a 250-person firm), the
-// starter threat and vulnerability catalogue, assets that depend on other
-// assets, and actions spread over past and future due dates so that some
-// are overdue and some done.
+// Asset, risk and action generation: about eight assets, four risks and
+// forty actions per person in the directory (2,000, 1,000 and 10,000 for a
+// 250-person firm), the starter threat and vulnerability catalogue, assets
+// that depend on other assets, and actions spread over past and future due
+// dates so that some are overdue and some done: first the treatment
+// actions of the risks, then actions serving assets or nothing.
 
 var (
 	assetKinds = []struct {
@@ -37,8 +38,11 @@ var (
 // performance targets, 250 people, carries 10,000 actions.
 const actionsPerPerson = 40
 
-// generateRegisters loads the starter catalogue and generates assets and
-// actions for one organisation with a directory of n people.
+// risksPerPerson sizes the risk register: 1,000 risks for 250 people.
+const risksPerPerson = 4
+
+// generateRegisters loads the starter catalogue and generates assets,
+// risks and actions for one organisation with a directory of n people.
 func generateRegisters(ctx context.Context, db *store.DB, a isms.Actor, rng *rand.Rand, n int, memberIDs []string) error {
 	if _, err := db.LoadStarterCatalogue(ctx, a); err != nil {
 		return fmt.Errorf("starter catalogue: %w", err)
@@ -47,7 +51,11 @@ func generateRegisters(ctx context.Context, db *store.DB, a isms.Actor, rng *ran
 	if err != nil {
 		return fmt.Errorf("assets: %w", err)
 	}
-	if err := generateActions(ctx, db, a, rng, n*actionsPerPerson, memberIDs, assetIDs); err != nil {
+	treated, err := generateRisks(ctx, db, a, rng, n*risksPerPerson)
+	if err != nil {
+		return fmt.Errorf("risks: %w", err)
+	}
+	if err := generateActions(ctx, db, a, rng, n*actionsPerPerson, memberIDs, assetIDs, treated); err != nil {
 		return fmt.Errorf("actions: %w", err)
 	}
 	return nil
@@ -122,25 +130,16 @@ func weighted(rng *rand.Rand, w []int) int {
 	return len(w) - 1
 }
 
-// generateActions creates n actions, most serving an asset, with due
-// dates from six months ago to six months ahead; past ones are mostly
-// done, some left overdue.
-func generateActions(ctx context.Context, db *store.DB, a isms.Actor, rng *rand.Rand, n int, memberIDs, assetIDs []string) error {
+// generateActions creates n actions: one to three for each treated risk,
+// named after its scenario and the responsibility of its owner, and the
+// rest serving an asset (most) or nothing. Due dates run from six months
+// ago to six months ahead; past ones are mostly done, some left overdue.
+func generateActions(ctx context.Context, db *store.DB, a isms.Actor, rng *rand.Rand, n int, memberIDs, assetIDs []string, treated []treatedRisk) error {
 	today := time.Now().UTC()
 	var batch []isms.Action
-	for i := 0; i < n; i++ {
-		x := isms.Action{
-			Title:      fmt.Sprintf("%s asset group %d", actionVerbs[rng.IntN(len(actionVerbs))], 1+rng.IntN(200)),
-			Resources:  fmt.Sprintf("%d hours of staff time", 1+rng.IntN(16)),
-			DueDate:    today.AddDate(0, 0, rng.IntN(365)-182).Format(isms.DateLayout),
-			Evaluation: "Checked at the next monthly security review.",
-		}
-		if len(memberIDs) > 0 {
-			x.ResponsibleID = memberIDs[rng.IntN(len(memberIDs))]
-		}
-		if len(assetIDs) > 0 && rng.IntN(4) > 0 {
-			x.ServesType, x.ServesID = "asset", assetIDs[rng.IntN(len(assetIDs))]
-		}
+	add := func(x isms.Action) error {
+		x.Resources = fmt.Sprintf("%d hours of staff time", 1+rng.IntN(16))
+		x.DueDate = today.AddDate(0, 0, rng.IntN(365)-182).Format(isms.DateLayout)
 		past := x.DueDate < today.Format(isms.DateLayout)
 		switch {
 		case past && rng.IntN(4) > 0:
@@ -149,12 +148,44 @@ func generateActions(ctx context.Context, db *store.DB, a isms.Actor, rng *rand.
 			x.Status = isms.ActionInProgress
 		}
 		batch = append(batch, x)
-		if len(batch) == actionBatch || i == n-1 {
-			if err := db.CreateActions(ctx, a, batch); err != nil {
+		if len(batch) < actionBatch {
+			return nil
+		}
+		err := db.CreateActions(ctx, a, batch)
+		batch = batch[:0]
+		return err
+	}
+	made := 0
+	for _, r := range treated {
+		titles := riskScenarios[r.scenario].actions
+		for _, j := range rng.Perm(len(titles))[:1+rng.IntN(len(titles))] {
+			if made == n {
+				break
+			}
+			if err := add(isms.Action{Title: titles[j], ResponsibleID: r.ownerID, ServesType: "risk", ServesID: r.id,
+				Evaluation: "The risk is rated again at the next risk review."}); err != nil {
 				return err
 			}
-			batch = batch[:0]
+			made++
 		}
+	}
+	for ; made < n; made++ {
+		x := isms.Action{
+			Title:      fmt.Sprintf("%s asset group %d", actionVerbs[rng.IntN(len(actionVerbs))], 1+rng.IntN(200)),
+			Evaluation: "Checked at the next monthly security review.",
+		}
+		if len(memberIDs) > 0 {
+			x.ResponsibleID = memberIDs[rng.IntN(len(memberIDs))]
+		}
+		if len(assetIDs) > 0 && rng.IntN(4) > 0 {
+			x.ServesType, x.ServesID = "asset", assetIDs[rng.IntN(len(assetIDs))]
+		}
+		if err := add(x); err != nil {
+			return err
+		}
+	}
+	if len(batch) > 0 {
+		return db.CreateActions(ctx, a, batch)
 	}
 	return nil
 }

@@ -124,9 +124,6 @@ func Generate(ctx context.Context, db *store.DB, opt Options) (Summary, error) {
 		if err := generateRegisters(ctx, db, a, rng, perOrg, memberIDs); err != nil {
 			return sum, fmt.Errorf("registers of %s: %w", slug, err)
 		}
-		if err := generateRisks(ctx, db, a, rng, perOrg*4); err != nil {
-			return sum, fmt.Errorf("risks of %s: %w", slug, err)
-		}
 		if err := generateAssessments(ctx, db, a, memberIDs); err != nil {
 			return sum, fmt.Errorf("risk assessments of %s: %w", slug, err)
 		}
