@@ -203,29 +203,40 @@ const maxKeptPlanLinks = 1000
 // of the plan looked up fifty risks' links in the index and each link in
 // the table, a fifth of the page.
 func (t *tx) plannedControls(orgID string, riskIDs []string, add func(isms.Link)) error {
-	links, ok, err := keptUpTo(t, orgID, "risk control links", t.db.maxPlanLinks, linkBytes,
-		func(limit int) ([]isms.Link, error) { return t.riskControls(orgID, nil, limit) })
+	return keptOfRisks(t, orgID, "risk control links", t.db.maxPlanLinks, linkBytes,
+		func(l isms.Link) string { return l.FromID }, riskIDs,
+		func(ids []string, limit int) ([]isms.Link, error) { return t.riskControls(orgID, ids, limit) }, add)
+}
+
+// keptOfRisks calls add with each of the organisation's items that belong
+// to the risks riskIDs (to any risk when nil; risk tells an item's), in
+// the order read gives them. The organisation's items are kept until its
+// records change, up to max of them (read(nil, limit) reads at most limit
+// of every risk); with more, each call reads its risks' own (read(riskIDs,
+// 0)). size tells about what an item holds (see keptUpTo).
+func keptOfRisks[T any](t *tx, orgID, key string, max int, size func(T) int, risk func(T) string, riskIDs []string,
+	read func(riskIDs []string, limit int) ([]T, error), add func(T)) error {
+	items, ok, err := keptUpTo(t, orgID, key, max, size, func(limit int) ([]T, error) { return read(nil, limit) })
 	if err != nil {
 		return err
 	}
-	if !ok { // more than are kept: read the page's own
-		if links, err = t.riskControls(orgID, riskIDs, 0); err != nil {
+	if !ok { // more than are kept: read the risks' own
+		if items, err = read(riskIDs, 0); err != nil {
 			return err
 		}
-	} else if riskIDs != nil {
-		want := make(map[string]bool, len(riskIDs))
+		riskIDs = nil
+	}
+	var want map[string]bool
+	if riskIDs != nil {
+		want = make(map[string]bool, len(riskIDs))
 		for _, id := range riskIDs {
 			want[id] = true
 		}
-		for _, l := range links {
-			if want[l.FromID] {
-				add(l)
-			}
-		}
-		return nil
 	}
-	for _, l := range links {
-		add(l)
+	for _, x := range items {
+		if want == nil || want[risk(x)] {
+			add(x)
+		}
 	}
 	return nil
 }
