@@ -54,6 +54,7 @@ type DB struct {
 	wStmts, rStmts *stmtCache
 	kept           keptCache
 	maxPlanLinks   int              // risk-to-control links kept for the treatment plan
+	maxPlanActions int              // treatment actions kept for the treatment plan
 	maxManagers    int              // managers whose names are kept for the people list
 	maxWalk        int              // records a filtered page may walk on PostgreSQL's one plan
 	maxOrdered     int              // matches of a filtered or searched list kept in its order
@@ -103,7 +104,7 @@ func readDSN(dsn string) (string, error) {
 
 // Open connects to the database named by cfg. It does not migrate.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
-	db := &DB{dataDir: cfg.DataDir, log: cfg.Logger, Now: time.Now, maxPlanLinks: maxKeptPlanLinks, maxManagers: maxKeptManagers, maxWalk: maxWalk, maxOrdered: maxOrderedMatches}
+	db := &DB{dataDir: cfg.DataDir, log: cfg.Logger, Now: time.Now, maxPlanLinks: maxKeptPlanLinks, maxPlanActions: maxKeptPlanActions, maxManagers: maxKeptManagers, maxWalk: maxWalk, maxOrdered: maxOrderedMatches}
 	if db.log == nil {
 		db.log = slog.New(slog.DiscardHandler)
 	}

@@ -10,6 +10,10 @@ import (
 // treatment plan keeps, so that a test can exceed it with a few.
 func (db *DB) SetMaxKeptPlanLinks(n int) { db.maxPlanLinks = n }
 
+// SetMaxKeptPlanActions changes how many treatment actions the treatment
+// plan keeps, so that a test can exceed it with a few.
+func (db *DB) SetMaxKeptPlanActions(n int) { db.maxPlanActions = n }
+
 // SetMaxKeptManagers changes how many managers the people list keeps the
 // names of.
 func (db *DB) SetMaxKeptManagers(n int) { db.maxManagers = n }

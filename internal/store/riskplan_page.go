@@ -147,19 +147,7 @@ func (t *tx) fillPlanEntries(orgID string, entries []isms.PlanEntry) error {
 		index[e.Risk.ID] = i
 		ids[i] = e.Risk.ID
 	}
-	args := make([]any, 0, len(ids)+1)
-	args = append(args, orgID)
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	err := t.each(`SELECT id, ref, title, responsible_id, due_date, status, serves_id FROM actions
-		WHERE org_id = $1 AND serves_type = 'risk' AND serves_id IN (`+placeholders(2, len(ids))+`) AND archived_at IS NULL
-		ORDER BY CASE WHEN due_date = '' THEN 1 ELSE 0 END, due_date, created_at, id`, args, func(rows *sql.Rows) error {
-		x := isms.Action{ServesType: "risk"}
-		if err := rows.Scan(&x.ID, &x.Ref, &x.Title, nullText{&x.ResponsibleID}, &x.DueDate, &x.Status, &x.ServesID); err != nil {
-			return err
-		}
-		x.OrgID = orgID
+	err := t.planActions(orgID, ids, func(x isms.Action) {
 		e := &entries[index[x.ServesID]]
 		e.Actions = append(e.Actions, x)
 		if x.Status != isms.ActionCancelled {
@@ -168,7 +156,6 @@ func (t *tx) fillPlanEntries(orgID string, entries []isms.PlanEntry) error {
 		if x.Status == isms.ActionDone {
 			e.Risk.ActionsDone++
 		}
-		return nil
 	})
 	if err != nil {
 		return err
@@ -241,6 +228,78 @@ func keptOfRisks[T any](t *tx, orgID, key string, max int, size func(T) int, ris
 	return nil
 }
 
+// maxKeptPlanActions bounds the treatment actions kept for the treatment
+// plan (DB.maxPlanActions): an organisation with more has each page's
+// actions read.
+const maxKeptPlanActions = 5000
+
+// planAction is what the plan shows of a treatment action.
+type planAction struct {
+	id, ref, title, responsibleID, dueDate, riskID string
+	status                                         isms.ActionStatus
+}
+
+// planActionBytes is about what a kept planAction holds.
+func planActionBytes(x planAction) int {
+	return 128 + len(x.id) + len(x.ref) + len(x.title) + len(x.responsibleID) + len(x.dueDate) + len(x.riskID) + len(x.status)
+}
+
+// planActions calls add with each active treatment action of the
+// organisation's risks riskIDs (every risk's when nil), by due date (those
+// without one last), then by when they were made, holding what the plan
+// shows: reference, title, the responsible's id, due date and status.
+// They are kept, in that order, until the organisation's records change
+// (up to maxKeptPlanActions of them): a page of the plan looked up fifty
+// risks' actions in the index and each action in the table and sorted
+// them, a third of the page on SQLite, and a round trip on PostgreSQL.
+func (t *tx) planActions(orgID string, riskIDs []string, add func(isms.Action)) error {
+	return keptOfRisks(t, orgID, "risk plan actions", t.db.maxPlanActions, planActionBytes,
+		func(x planAction) string { return x.riskID }, riskIDs,
+		func(ids []string, limit int) ([]planAction, error) { return t.riskActions(orgID, ids, limit) },
+		func(x planAction) {
+			add(isms.Action{Meta: isms.Meta{ID: x.id, OrgID: orgID, Ref: x.ref}, Title: x.title, ResponsibleID: x.responsibleID,
+				DueDate: x.dueDate, Status: x.status, ServesType: "risk", ServesID: x.riskID})
+		})
+}
+
+// riskActions reads the active treatment actions of the organisation's
+// risks (only of riskIDs, unless nil) in the plan's order, at most limit
+// of them (0: all).
+func (t *tx) riskActions(orgID string, riskIDs []string, limit int) ([]planAction, error) {
+	cond, args := ofRisks(orgID, riskIDs, "serves_id")
+	q := `SELECT id, ref, title, responsible_id, due_date, status, serves_id FROM actions
+		WHERE org_id = $1 AND serves_type = 'risk'` + cond + ` AND archived_at IS NULL
+		ORDER BY CASE WHEN due_date = '' THEN 1 ELSE 0 END, due_date, created_at, id`
+	if limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", limit)
+	}
+	var xs []planAction
+	err := t.each(q, args, func(rows *sql.Rows) error {
+		var x planAction
+		if err := rows.Scan(&x.id, &x.ref, &x.title, nullText{&x.responsibleID}, &x.dueDate, &x.status, &x.riskID); err != nil {
+			return err
+		}
+		xs = append(xs, x)
+		return nil
+	})
+	return xs, err
+}
+
+// ofRisks gives the arguments of a query of the organisation's ($1)
+// records of risks and, unless riskIDs is nil, the condition that column
+// is one of riskIDs ($2 …).
+func ofRisks(orgID string, riskIDs []string, column string) (cond string, args []any) {
+	args = make([]any, 0, len(riskIDs)+1)
+	args = append(args, orgID)
+	if riskIDs == nil {
+		return "", args
+	}
+	for _, id := range riskIDs {
+		args = append(args, id)
+	}
+	return ` AND ` + column + ` IN (` + placeholders(2, len(riskIDs)) + `)`, args
+}
+
 // linkBytes is about what a named link holds: its string headers and the
 // texts of its ends.
 func linkBytes(l isms.Link) int {
@@ -254,15 +313,7 @@ func linkBytes(l isms.Link) int {
 // alone; the controls are named from their kept outlines, and only
 // controls not among them (archived ones) are read.
 func (t *tx) riskControls(orgID string, riskIDs []string, limit int) ([]isms.Link, error) {
-	args := make([]any, 0, len(riskIDs)+1)
-	args = append(args, orgID)
-	cond := ""
-	if riskIDs != nil {
-		for _, id := range riskIDs {
-			args = append(args, id)
-		}
-		cond = ` AND from_id IN (` + placeholders(2, len(riskIDs)) + `)`
-	}
+	cond, args := ofRisks(orgID, riskIDs, "from_id")
 	if limit > 0 {
 		cond += fmt.Sprintf(" LIMIT %d", limit)
 	}

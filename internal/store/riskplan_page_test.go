@@ -27,6 +27,40 @@ func planShown(e isms.PlanEntry) string {
 	return s
 }
 
+// planPages walks the plan in pages of two and gives what shown says of
+// each entry, after checking that the whole plan, which reads everything
+// itself, says the same.
+func planPages(t *testing.T, db *store.DB, a isms.Actor, today string, shown func(isms.PlanEntry) string) []string {
+	t.Helper()
+	ctx := context.Background()
+	var out []string
+	cursor := ""
+	for {
+		page, _, err := db.RiskTreatmentPlanPage(ctx, a, cursor, 2, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range page.Items {
+			out = append(out, shown(e))
+		}
+		if cursor = page.NextCursor; cursor == "" {
+			break
+		}
+	}
+	full, err := db.RiskTreatmentPlan(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var whole []string
+	for _, e := range full {
+		whole = append(whole, shown(e))
+	}
+	if !reflect.DeepEqual(whole, out) {
+		t.Fatalf("whole plan\n%q\npages\n%q", whole, out)
+	}
+	return out
+}
+
 func TestRiskTreatmentPlanPages(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -231,48 +265,15 @@ func TestRiskTreatmentPlanControlsKept(t *testing.T) {
 		if err := db.LinkRisk(ctx, g.Owner(), gr.ID, "control", gc.ID, ""); err != nil {
 			t.Fatal(err)
 		}
-		// shown lists each risk's controls on the first page of two and
-		// on the second, and checks the whole plan says the same.
-		shown := func() []string {
+		want := func(w ...string) {
 			t.Helper()
-			var out []string
-			cursor := ""
-			for {
-				page, _, err := db.RiskTreatmentPlanPage(ctx, mgr, cursor, 2, today)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, e := range page.Items {
-					s := e.Risk.Title + ":"
-					for _, l := range e.Controls {
-						s += " " + l.OtherRef
-					}
-					out = append(out, s)
-				}
-				if cursor = page.NextCursor; cursor == "" {
-					break
-				}
-			}
-			full, err := db.RiskTreatmentPlan(ctx, mgr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var whole []string
-			for _, e := range full {
+			if got := planPages(t, db, mgr, today, func(e isms.PlanEntry) string {
 				s := e.Risk.Title + ":"
 				for _, l := range e.Controls {
 					s += " " + l.OtherRef
 				}
-				whole = append(whole, s)
-			}
-			if !reflect.DeepEqual(whole, out) {
-				t.Fatalf("whole plan %q, pages %q", whole, out)
-			}
-			return out
-		}
-		want := func(w ...string) {
-			t.Helper()
-			if got := shown(); !reflect.DeepEqual(got, w) {
+				return s
+			}); !reflect.DeepEqual(got, w) {
 				t.Fatalf("plan shows %q, want %q", got, w)
 			}
 		}
@@ -293,5 +294,102 @@ func TestRiskTreatmentPlanControlsKept(t *testing.T) {
 		want("Risk 1: AA-1", "Risk 2: AA-1", "Risk 3: ZZ-1")
 		link(risks[1], zeta)
 		want("Risk 1: AA-1", "Risk 2: AA-1 ZZ-1", "Risk 3: ZZ-1")
+	})
+}
+
+// The plan's treatment actions are kept between pages; every change to an
+// action shows at once, another organisation's never show, and an
+// organisation with more actions than are kept has each page's read, the
+// same.
+func TestRiskTreatmentPlanActionsKept(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := storetest.Seed(t, db, "acme")
+		owner, mgr := f.Owner(), f.Actors[isms.RoleISMSManager]
+		const today = "2026-03-01"
+		approvedCriteria(t, db, owner, isms.Preset5x5)
+		var risks []isms.Risk
+		for i := 1; i <= 3; i++ {
+			r, err := db.CreateRisk(ctx, mgr, isms.Risk{Title: fmt.Sprintf("Risk %d", i), Priority: i, Treatment: []isms.TreatmentOption{"modify"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			risks = append(risks, r)
+		}
+		act := func(r isms.Risk, title, due string) isms.Action {
+			t.Helper()
+			x, err := db.CreateAction(ctx, mgr, isms.Action{Title: title, ResponsibleID: mgr.UserID, DueDate: due, ServesType: "risk", ServesID: r.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return x
+		}
+		change := func(x isms.Action, edit func(*isms.Action)) {
+			t.Helper()
+			x, err := db.Action(ctx, mgr, x.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			edit(&x)
+			if _, err := db.UpdateAction(ctx, mgr, x, x.Version); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Another organisation's treatment actions never show.
+		g := storetest.Seed(t, db, "globex")
+		approvedCriteria(t, db, g.Owner(), isms.Preset5x5)
+		gr, err := db.CreateRisk(ctx, g.Owner(), isms.Risk{Title: "Theirs", Treatment: []isms.TreatmentOption{"modify"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.CreateAction(ctx, g.Owner(), isms.Action{Title: "Their action", ServesType: "risk", ServesID: gr.ID}); err != nil {
+			t.Fatal(err)
+		}
+		entry := func(e isms.PlanEntry) string {
+			s := fmt.Sprintf("%s (%d/%d):", e.Risk.Title, e.Risk.ActionsDone, e.Risk.ActionsTotal)
+			for _, x := range e.Actions {
+				s += fmt.Sprintf(" %s %s %s %s %s;", x.Title, x.DueDate, x.Status, x.ResponsibleName, x.Ref)
+			}
+			return s
+		}
+		want := func(w ...string) {
+			t.Helper()
+			if got := planPages(t, db, mgr, today, entry); !reflect.DeepEqual(got, w) {
+				t.Fatalf("plan shows\n%q\nwant\n%q", got, w)
+			}
+		}
+		name := mgr.UserName
+		if name == "" {
+			t.Fatal("the manager has no name to show")
+		}
+		want("Risk 1 (0/0):", "Risk 2 (0/0):", "Risk 3 (0/0):")
+		backup := act(risks[0], "Test the backup", "2026-05-01")
+		want("Risk 1 (0/1): Test the backup 2026-05-01 open "+name+" "+backup.Ref+";", "Risk 2 (0/0):", "Risk 3 (0/0):")
+		// By due date, those without one last.
+		later := act(risks[0], "Write the runbook", "")
+		mfa := act(risks[0], "Turn on MFA", "2026-04-01")
+		scan := act(risks[2], "Scan the server", "2026-06-01")
+		want("Risk 1 (0/3): Turn on MFA 2026-04-01 open "+name+" "+mfa.Ref+"; Test the backup 2026-05-01 open "+name+" "+backup.Ref+"; Write the runbook  open "+name+" "+later.Ref+";",
+			"Risk 2 (0/0):", "Risk 3 (0/1): Scan the server 2026-06-01 open "+name+" "+scan.Ref+";")
+		// Edits, a finished action, one moved to another risk, one archived.
+		change(mfa, func(x *isms.Action) {
+			x.Title, x.Status, x.CompletionEvidence = "Enforce MFA", isms.ActionDone, "Report"
+		})
+		change(later, func(x *isms.Action) { x.ServesID, x.DueDate = risks[1].ID, "2026-03-15" })
+		b, _ := db.Action(ctx, mgr, backup.ID)
+		if _, err := db.ArchiveAction(ctx, mgr, b.ID, b.Version, true); err != nil {
+			t.Fatal(err)
+		}
+		want("Risk 1 (1/1): Enforce MFA 2026-04-01 done "+name+" "+mfa.Ref+";",
+			"Risk 2 (0/1): Write the runbook 2026-03-15 open "+name+" "+later.Ref+";",
+			"Risk 3 (0/1): Scan the server 2026-06-01 open "+name+" "+scan.Ref+";")
+
+		// More actions than are kept: read page by page, the same.
+		db.SetMaxKeptPlanActions(1)
+		cancelled := act(risks[2], "Buy a scanner", "2026-05-15")
+		change(cancelled, func(x *isms.Action) { x.Status = isms.ActionCancelled })
+		want("Risk 1 (1/1): Enforce MFA 2026-04-01 done "+name+" "+mfa.Ref+";",
+			"Risk 2 (0/1): Write the runbook 2026-03-15 open "+name+" "+later.Ref+";",
+			"Risk 3 (0/1): Buy a scanner 2026-05-15 cancelled "+name+" "+cancelled.Ref+"; Scan the server 2026-06-01 open "+name+" "+scan.Ref+";")
 	})
 }
