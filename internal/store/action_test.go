@@ -235,3 +235,71 @@ func TestFilteredPagePlan(t *testing.T) {
 		})
 	}
 }
+
+// MyActionCounts gives the totals of My tasks and of its overdue ones, and
+// follows every change at once.
+func TestMyActionCounts(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := storetest.Seed(t, db, "acme")
+		owner, contrib := f.Owner(), f.Actors[isms.RoleContributor]
+		const today = "2026-03-01"
+		add := func(title, due string, st isms.ActionStatus, who isms.Actor) isms.Action {
+			t.Helper()
+			x, err := db.CreateAction(ctx, owner, isms.Action{Title: title, ResponsibleID: who.UserID, DueDate: due})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st != isms.ActionOpen {
+				x.Status, x.CompletionEvidence = st, "Report"
+				if x, err = db.UpdateAction(ctx, owner, x, x.Version); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return x
+		}
+		check := func(wantOpen, wantLate int) {
+			t.Helper()
+			open, late, err := db.MyActionCounts(ctx, contrib, today)
+			if err != nil || open != wantOpen || late != wantLate {
+				t.Fatalf("counts %d open, %d overdue, %v; want %d, %d", open, late, err, wantOpen, wantLate)
+			}
+			all, err := db.MyActions(ctx, contrib, isms.ListQuery{Limit: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			due, err := db.MyActions(ctx, contrib, isms.ListQuery{Limit: 1, Filters: map[string]string{"due_before": today}})
+			if err != nil || all.Total != open || due.Total != late {
+				t.Fatalf("My tasks lists %d open, %d overdue (%v); the counts say %d, %d", all.Total, due.Total, err, open, late)
+			}
+		}
+		check(0, 0)
+		late := add("Overdue", "2026-02-01", isms.ActionOpen, contrib)
+		add("Due today", today, isms.ActionInProgress, contrib)
+		add("No due date", "", isms.ActionOpen, contrib)
+		add("Done late", "2026-01-01", isms.ActionDone, contrib)
+		add("Cancelled", "2026-01-01", isms.ActionCancelled, contrib)
+		add("Someone else's", "2026-01-01", isms.ActionOpen, owner)
+		gone := add("Archived", "2026-01-01", isms.ActionOpen, contrib)
+		if _, err := db.ArchiveAction(ctx, owner, gone.ID, gone.Version, true); err != nil {
+			t.Fatal(err)
+		}
+		g := storetest.Seed(t, db, "globex")
+		if _, err := db.CreateAction(ctx, g.Owner(), isms.Action{Title: "Theirs", DueDate: "2026-01-01", ResponsibleID: g.Owner().UserID}); err != nil {
+			t.Fatal(err)
+		}
+		check(3, 1)
+		// Finishing the overdue one shows at once.
+		late.Status, late.CompletionEvidence = isms.ActionDone, "Report"
+		if _, err := db.UpdateAction(ctx, contrib, late, late.Version); err != nil {
+			t.Fatal(err)
+		}
+		check(2, 0)
+		if _, _, err := db.MyActionCounts(ctx, contrib, "01/03/2026"); isms.ErrorKind(err) != isms.KindInvalid {
+			t.Fatalf("a bad day: %v", err)
+		}
+		if _, _, err := db.MyActionCounts(ctx, isms.Actor{OrgID: f.Org.ID}, today); isms.ErrorKind(err) != isms.KindForbidden {
+			t.Fatalf("no user: %v", err)
+		}
+	})
+}

@@ -616,13 +616,9 @@ func (a *app) setActionArchived(w http.ResponseWriter, r *http.Request, c *reqCt
 type myActionsCard struct{ Open, Overdue int }
 
 func (a *app) myActionsCard(r *http.Request, c *reqCtx) (*myActionsCard, error) {
-	open, err := a.DB.MyActions(r.Context(), c.Actor, isms.ListQuery{Limit: 1})
-	if err != nil || open.Total == 0 {
+	open, late, err := a.DB.MyActionCounts(r.Context(), c.Actor, zoneToday(c.Org))
+	if err != nil || open == 0 {
 		return nil, err
 	}
-	late, err := a.DB.MyActions(r.Context(), c.Actor, isms.ListQuery{Limit: 1, Filters: map[string]string{"due_before": zoneToday(c.Org)}})
-	if err != nil {
-		return nil, err
-	}
-	return &myActionsCard{Open: open.Total, Overdue: late.Total}, nil
+	return &myActionsCard{Open: open, Overdue: late}, nil
 }
