@@ -199,34 +199,64 @@ func (t *tx) plannedControls(orgID string, riskIDs []string, add func(isms.Link)
 // to the risks riskIDs (to any risk when nil; risk tells an item's), in
 // the order read gives them. The organisation's items are kept until its
 // records change, up to max of them (read(nil, limit) reads at most limit
-// of every risk); with more, each call reads its risks' own (read(riskIDs,
-// 0)). size tells about what an item holds (see keptUpTo).
+// of every risk), with where each risk's are, so that a page of risks
+// looks up its own rather than testing all of them; with more, each call
+// reads its risks' own (read(riskIDs, 0)). size tells about what an item
+// holds (see keptUpTo).
 func keptOfRisks[T any](t *tx, orgID, key string, max int, size func(T) int, risk func(T) string, riskIDs []string,
 	read func(riskIDs []string, limit int) ([]T, error), add func(T)) error {
-	items, ok, err := keptUpTo(t, orgID, key, max, size, func(limit int) ([]T, error) { return read(nil, limit) })
+	v, err := t.kept(orgID, key, func() (any, error) {
+		items, err := read(nil, max+1)
+		if err != nil || len(items) > max {
+			return risksItems[T]{over: true}, err
+		}
+		k := risksItems[T]{items: items, at: make(map[string][]int32)}
+		for i, x := range items {
+			id := risk(x)
+			k.at[id] = append(k.at[id], int32(i))
+			k.bytes += size(x) + 4
+		}
+		k.bytes += 64 * len(k.at) // the index's keys and slice headers
+		return k, nil
+	})
 	if err != nil {
 		return err
 	}
-	if !ok { // more than are kept: read the risks' own
-		if items, err = read(riskIDs, 0); err != nil {
+	k := v.(risksItems[T])
+	if k.over { // more than are kept: read the risks' own
+		items, err := read(riskIDs, 0)
+		if err != nil {
 			return err
 		}
-		riskIDs = nil
-	}
-	var want map[string]bool
-	if riskIDs != nil {
-		want = make(map[string]bool, len(riskIDs))
-		for _, id := range riskIDs {
-			want[id] = true
-		}
-	}
-	for _, x := range items {
-		if want == nil || want[risk(x)] {
+		for _, x := range items {
 			add(x)
+		}
+		return nil
+	}
+	if riskIDs == nil {
+		for _, x := range k.items {
+			add(x)
+		}
+		return nil
+	}
+	for _, id := range riskIDs {
+		for _, i := range k.at[id] {
+			add(k.items[i])
 		}
 	}
 	return nil
 }
+
+// risksItems is what keptOfRisks keeps: the organisation's items in order
+// and, for each risk, where its own are.
+type risksItems[T any] struct {
+	items []T
+	at    map[string][]int32
+	over  bool // there were more than are kept; items is nil
+	bytes int  // about what items and at hold
+}
+
+func (k risksItems[T]) keptBytes() int { return k.bytes }
 
 // maxKeptPlanActions bounds the treatment actions kept for the treatment
 // plan (DB.maxPlanActions): an organisation with more has each page's
