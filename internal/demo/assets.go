@@ -131,7 +131,7 @@ func weighted(rng *rand.Rand, w []int) int {
 }
 
 // generateActions creates n actions: one to three for each treated risk,
-// named after its scenario and the responsibility of its owner, and the
+// named after its scenario, with the risk's owner responsible, and the
 // rest serving an asset (most) or nothing. Due dates run from six months
 // ago to six months ahead; past ones are mostly done, some left overdue.
 func generateActions(ctx context.Context, db *store.DB, a isms.Actor, rng *rand.Rand, n int, memberIDs, assetIDs []string, treated []treatedRisk) error {

@@ -44,9 +44,9 @@ type orgKept struct {
 }
 
 // Bounds of the cache: a total is a few dozen bytes, criteria a few
-// kilobytes; a list's matches in order or the treatment plan's links
-// (keptList) tens of kilobytes, so those count against a budget of bytes
-// for all.
+// kilobytes; a list's matches in order (keptList) tens of kilobytes and
+// the treatment plan's links and actions (risksItems) up to hundreds, so
+// those count against a budget of bytes for all.
 const (
 	maxKeptOrgs   = 256
 	maxKeptPerOrg = 512

@@ -199,7 +199,7 @@ func (t *tx) plannedControls(orgID string, riskIDs []string, add func(isms.Link)
 // to the risks riskIDs (to any risk when nil; risk tells an item's), in
 // the order read gives them. The organisation's items are kept until its
 // records change, up to max of them (read(nil, limit) reads at most limit
-// of every risk), with where each risk's are, so that a page of risks
+// items, of any risk), with where each risk's are, so that a page of risks
 // looks up its own rather than testing all of them; with more, each call
 // reads its risks' own (read(riskIDs, 0)). size tells about what an item
 // holds (see keptUpTo).
