@@ -92,28 +92,6 @@ func (db *DB) MyActions(ctx context.Context, a isms.Actor, q isms.ListQuery) (is
 	return page, err
 }
 
-// myActionCounts counts the open actions of a member ($2) and, of them,
-// those due before a day ($3): MyActions' "open" and "due_before".
-const myActionCounts = `SELECT COUNT(*), COALESCE(SUM(CASE WHEN due_date > '' AND due_date < $3 THEN 1 ELSE 0 END), 0)
-	FROM actions WHERE org_id = $1 AND responsible_id = $2 AND archived_at IS NULL AND status IN ('open', 'in_progress')`
-
-// MyActionCounts counts the open actions the actor is responsible for and
-// how many of them are overdue on today (YYYY-MM-DD in the organisation's
-// time zone): the totals of MyActions and of MyActions due before today,
-// in one statement, kept until the organisation's records change.
-func (db *DB) MyActionCounts(ctx context.Context, a isms.Actor, today string) (open, overdue int, err error) {
-	if a.OrgID == "" || a.UserID == "" {
-		return 0, 0, isms.Errorf(isms.KindForbidden, "error.forbidden")
-	}
-	if !isms.ValidDate(today) {
-		return 0, 0, isms.Invalid("today", "validation.date")
-	}
-	err = db.read(ctx, func(t *tx) error {
-		return t.counts(a.OrgID, myActionCounts, []any{a.OrgID, a.UserID, today}, &open, &overdue)
-	})
-	return open, overdue, err
-}
-
 // Action returns one action. Its responsible member may read it whatever
 // their role.
 func (db *DB) Action(ctx context.Context, a isms.Actor, id string) (isms.Action, error) {
