@@ -65,20 +65,29 @@ func (db *DB) ActorFor(ctx context.Context, userID, slug string) (isms.Actor, is
 		if err != nil {
 			return err
 		}
-		if err := os.finish(); err != nil {
-			return err
-		}
-		o = os.o
-		if m := readMemoOf(ctx); m != nil {
-			m.keepHeads(map[string]int64{o.ID: head}, t.gen)
-		}
-		a.UserID, a.UserName, a.OrgID, a.OrgSlug = userID, name, o.ID, o.Slug
-		return nil
+		o, err = t.memberOf(ctx, &os, head, &a, userID, name)
+		return err
 	})
 	if isms.ErrorKind(err) == isms.KindNotFound {
 		err = isms.Errorf(isms.KindNotFound, "error.org_not_found")
 	}
 	return a, o, err
+}
+
+// memberOf completes a read of a membership with its organisation's
+// columns (os) and audit head, the role already in a: it gives the
+// organisation, fills in the actor for the user, and keeps the head for
+// the request's later reads (see readMemo). ActorFor and TokenActor share
+// it.
+func (t *tx) memberOf(ctx context.Context, os *orgScan, head int64, a *isms.Actor, userID, name string) (isms.Organisation, error) {
+	if err := os.finish(); err != nil {
+		return isms.Organisation{}, err
+	}
+	if m := readMemoOf(ctx); m != nil {
+		m.keepHeads(map[string]int64{os.o.ID: head}, t.gen)
+	}
+	a.UserID, a.UserName, a.OrgID, a.OrgSlug = userID, name, os.o.ID, os.o.Slug
+	return os.o, nil
 }
 
 // Members lists the organisation's members. Register lists offer them as

@@ -120,15 +120,9 @@ func (db *DB) TokenActor(ctx context.Context, hash, slug string) (isms.User, ism
 				WHERE k.hash = $1 AND k.revoked_at IS NULL AND o.slug = $2`, hash, slug).Scan(
 				append(append(token, os.dest()...), &a.Role, &head)...)
 			if err == nil {
-				if err := os.finish(); err != nil {
-					return err
-				}
-				o, member = os.o, true
-				if m := readMemoOf(ctx); m != nil {
-					m.keepHeads(map[string]int64{o.ID: head}, t.gen)
-				}
-				a.UserID, a.UserName, a.OrgID, a.OrgSlug = u.ID, u.Name, o.ID, o.Slug
-				return nil
+				o, err = t.memberOf(ctx, &os, head, &a, u.ID, u.Name)
+				member = err == nil
+				return err
 			}
 			if err != sql.ErrNoRows {
 				return err
