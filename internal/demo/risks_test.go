@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,13 +40,16 @@ func TestGenerateRiskTreatments(t *testing.T) {
 		}
 		withActions++
 		served += len(e.Actions)
-		i := slices.IndexFunc(riskScenarios, func(s riskScenario) bool {
-			return r.Category == s.category && slices.Contains(s.actions, e.Actions[0].Title)
-		})
+		i := slices.IndexFunc(riskScenarios, func(s riskScenario) bool { return strings.HasPrefix(r.Title, s.title+" (") })
 		if i < 0 {
-			t.Errorf("%s %q: action %q is not one of its scenario's", r.Ref, r.Title, e.Actions[0].Title)
+			t.Fatalf("%s %q is none of the scenarios", r.Ref, r.Title)
 		}
+		seen := map[string]bool{}
 		for _, x := range e.Actions {
+			if !slices.Contains(riskScenarios[i].actions, x.Title) || seen[x.Title] {
+				t.Errorf("%s %q: action %q is not one of its scenario's, or comes twice", r.Ref, r.Title, x.Title)
+			}
+			seen[x.Title] = true
 			if x.ResponsibleID != r.OwnerID || x.ServesType != "risk" || x.ServesID != r.ID {
 				t.Errorf("%s: action %s responsible %s serves %s %s; want the owner %s and the risk", r.Ref, x.Ref, x.ResponsibleID, x.ServesType, x.ServesID, r.OwnerID)
 			}
