@@ -109,3 +109,28 @@ func TestStartupStatisticsAreNotSampled(t *testing.T) {
 		t.Errorf("actions_serves statistics %q: %s actions per served record, want about 5", stat, f[3])
 	}
 }
+
+// A risk's treatment actions are counted (all, done, whether any) from the
+// served-record index alone, without reading each action's row for its
+// archiving and status: the API's risk list does it for every risk of a
+// page, the treatment plan for every risk it considers.
+func TestRiskActionCountsReadTheIndexAlone(t *testing.T) {
+	db := migratedSQLite(t)
+	for _, analysed := range []bool{false, true} {
+		if analysed {
+			if err := db.Optimize(context.Background(), true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, q := range []string{
+			`SELECT (SELECT COUNT(*) ` + actionsOfRisk + ` AND x.` + actionCounts + `) FROM risks WHERE org_id = $1`,
+			`SELECT (SELECT COUNT(*) ` + actionsOfRisk + ` AND x.` + actionDone + `) FROM risks WHERE org_id = $1`,
+			`SELECT id FROM risks WHERE org_id = $1 AND ` + inPlan,
+		} {
+			plan := sqlitePlan(t, db, q, "org")
+			if !strings.Contains(plan, "COVERING INDEX actions_serves") {
+				t.Errorf("analysed=%v: %s\nplanned as %q", analysed, q, plan)
+			}
+		}
+	}
+}
