@@ -716,8 +716,12 @@ func (tb *table[T]) listing(t *tx, orgID string, q isms.ListQuery) (*listing[T],
 	if keyCond != "" {
 		where = append(where, fmt.Sprintf(keyCond, sortExpr))
 	}
-	query := fmt.Sprintf(`SELECT %s, %s FROM %s WHERE %s ORDER BY %s %s, id %s LIMIT %d`,
-		cols, sortExpr, tb.name, strings.Join(where, " AND "), sortExpr, dir, dir, q.Limit+1)
+	cols += ", " + sortExpr
+	if t.db.dialect == SQLite {
+		cols = jsonColumns(cols)
+	}
+	query := fmt.Sprintf(`SELECT %s FROM %s WHERE %s ORDER BY %s %s, id %s LIMIT %d`,
+		cols, tb.name, strings.Join(where, " AND "), sortExpr, dir, dir, q.Limit+1)
 	// Room for a page as most are; a long one (the controls list shows
 	// every control) grows from there.
 	room := min(q.Limit+1, isms.DefaultLimit+1)
@@ -726,7 +730,7 @@ func (tb *table[T]) listing(t *tx, orgID string, q isms.ListQuery) (*listing[T],
 	// Each row's scan targets: the columns and the sort key.
 	scratch := tb.scanTargets()
 	l.q, l.c, l.total, l.count = q, c, total, count
-	l.read = &reading{query, args, func(s scanner) error {
+	row := func(s scanner) error {
 		var key any
 		var zero T
 		page.Items = append(page.Items, zero)
@@ -735,7 +739,11 @@ func (tb *table[T]) listing(t *tx, orgID string, q isms.ListQuery) (*listing[T],
 		}
 		l.keys = append(l.keys, normKey(key))
 		return nil
-	}}
+	}
+	if t.db.dialect == SQLite {
+		row = jsonRows(row)
+	}
+	l.read = &reading{query, args, row}
 	if custom {
 		l.read.args = t.plannedForValues(args)
 	}
