@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -130,6 +131,28 @@ func TestRiskActionCountsReadTheIndexAlone(t *testing.T) {
 			plan := sqlitePlan(t, db, q, "org")
 			if !strings.Contains(plan, "COVERING INDEX actions_serves") {
 				t.Errorf("analysed=%v: %s\nplanned as %q", analysed, q, plan)
+			}
+		}
+	}
+}
+
+// A page whose ids are known (a search's, kept in order) looks each id up
+// in the table's primary key, without building a temporary index of them
+// first, whatever the table.
+func TestPageOfKnownIDsLooksEachUp(t *testing.T) {
+	db := migratedSQLite(t)
+	for _, analysed := range []bool{false, true} {
+		if analysed {
+			if err := db.Optimize(context.Background(), true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, table := range append(refTables, "actions", "people", "controls") {
+			from, where := sqliteByIDs(table, "$1", "$2")
+			plan := sqlitePlan(t, db, `SELECT id FROM `+from+` WHERE `+strings.Join(where, " AND ")+` ORDER BY updated_at, id LIMIT 51`, "org", `["a","b"]`)
+			if strings.Contains(plan, "LIST SUBQUERY") || !strings.Contains(plan, "SCAN json_each") ||
+				!regexp.MustCompile(`SEARCH `+table+` USING (COVERING )?INDEX \w+ \(id=\?`).MatchString(plan) {
+				t.Errorf("analysed=%v, %s: planned as %q", analysed, table, plan)
 			}
 		}
 	}
