@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"strings"
 
@@ -16,8 +17,8 @@ type searchHit struct {
 type searchGroup struct {
 	ID, Label string
 	Total     int
-	Hits      []searchHit
-	MoreURL   string // the register's list filtered by the same words
+	Hits      template.HTML // the list's items (hitsHTML)
+	MoreURL   string        // the register's list filtered by the same words
 }
 
 type searchPage struct {
@@ -34,15 +35,40 @@ const searchLimit = 5
 // searchGroupOf shapes one register's page of matches for q.
 func searchGroupOf[T any](c *reqCtx, q, id, label, path string, page isms.Page[T], hit func(T) searchHit) searchGroup {
 	g := searchGroup{ID: id, Label: label, Total: page.Total}
+	hits := make([]searchHit, 0, len(page.Items))
 	for _, x := range page.Items {
 		h := hit(x)
 		h.URL = orgPath(c.Org.Slug, path+"/"+h.URL)
-		g.Hits = append(g.Hits, h)
+		hits = append(hits, h)
 	}
-	if page.Total > len(g.Hits) {
+	g.Hits = hitsHTML(hits)
+	if page.Total > len(hits) {
 		g.MoreURL = withQuery(orgPath(c.Org.Slug, path), map[string][]string{"q": {q}})
 	}
 	return g
+}
+
+// hitsHTML writes the list items of a register's hits: each its
+// reference and title linked to the record, and its detail. Written in Go
+// rather than in the template for the same reason as the register tables'
+// rows (see markup): thirty hits were a sixth of the page's work.
+func hitsHTML(hits []searchHit) template.HTML {
+	m := &markup{}
+	m.b.Grow(len(hits) * 256)
+	for _, h := range hits {
+		m.raw("\n    <li>\n      ")
+		m.link("ref", h.URL, h.Ref)
+		m.raw("\n      ")
+		m.link("", h.URL, h.Title)
+		m.raw("\n      ")
+		if h.Detail != "" {
+			m.raw(`<span class="muted">`)
+			m.text(h.Detail)
+			m.raw("</span>")
+		}
+		m.raw("\n    </li>\n    ")
+	}
+	return m.html()
 }
 
 // search looks for q in the active records of the organisation's main
