@@ -262,7 +262,10 @@ func localeFuncs(o isms.Organisation) template.FuncMap {
 			return pagerHTML(tr, shown, total, prevURL, nextURL)
 		},
 
-		"history":   func(h []historyView) template.HTML { return historyHTML(tr, o, h) },
+		"history": func(h []historyView) template.HTML { return historyHTML(tr, o, h) },
+		"fieldMarkup": func(kind string, fv fieldView) (template.HTML, error) {
+			return fieldHTML(tr, kind, fv)
+		},
 		"diffTable": func(c []change) template.HTML { return diffTableHTML(tr, c) },
 	}
 }
