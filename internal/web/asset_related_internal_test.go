@@ -2,7 +2,6 @@ package web
 
 import (
 	"html/template"
-	"strings"
 	"testing"
 	"time"
 
@@ -36,11 +35,7 @@ func (d refAssetData) Href(p string) string { return orgPath(d.Slug, p) }
 func TestAssetRelatedItemsAreWhatTheTemplateWrote(t *testing.T) {
 	org := isms.Organisation{Slug: "b&b"}
 	tr := translator(org)
-	funcs := baseFuncs(func(p string) string { return p })
-	for k, f := range localeFuncs(org) {
-		funcs[k] = f
-	}
-	ref := template.Must(template.New("ref").Funcs(funcs).Parse(refAssetRelated))
+	ref := refTemplate(org, refAssetRelated)
 	odd := `Tom & "Jerry" <b>'s</b> +1 é`
 	archived := time.Now()
 	full := refAssetData{Slug: org.Slug,
@@ -56,14 +51,7 @@ func TestAssetRelatedItemsAreWhatTheTemplateWrote(t *testing.T) {
 	for name, data := range map[string]refAssetData{"full": full, "empty": {Slug: org.Slug}} {
 		d, u, ac, r := assetRelatedItems(tr, data.Slug, data.DependsOn, data.UsedBy, data.Actions, data.Risks)
 		for list, got := range map[string]template.HTML{"depends": d, "used": u, "actions": ac, "risks": r} {
-			var want strings.Builder
-			if err := ref.ExecuteTemplate(&want, list, data); err != nil {
-				t.Fatal(err)
-			}
-			if string(got) != want.String() {
-				i := firstDiff(string(got), want.String())
-				t.Errorf("%s %s differs at byte %d:\n got %q\nwant %q", name, list, i, excerptAt(string(got), i), excerptAt(want.String(), i))
-			}
+			sameAsTemplate(t, name+" "+list, ref, list, data, string(got))
 		}
 	}
 }

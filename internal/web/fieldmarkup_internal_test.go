@@ -1,8 +1,6 @@
 package web
 
 import (
-	"html/template"
-	"strings"
 	"testing"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
@@ -37,11 +35,7 @@ const refFieldPartials = `{{define "label"}}<label for="{{.ID}}">{{.Label}}{{if 
 func TestFieldsAreWhatTheTemplatesWrote(t *testing.T) {
 	org := isms.Organisation{}
 	tr := translator(org)
-	funcs := baseFuncs(func(p string) string { return "/static/" + p })
-	for k, f := range localeFuncs(org) {
-		funcs[k] = f
-	}
-	ref := template.Must(template.New("ref").Funcs(funcs).Parse(refFieldPartials))
+	ref := refTemplate(org, refFieldPartials)
 	odd := `Tom & "Jerry" <b>'s</b> +1 ` + "\x00 é\n</textarea><script>"
 	opts := []option{{"", "Choose"}, {"a&b", "A & B"}, {odd, odd}}
 	fields := map[string]fieldView{
@@ -59,18 +53,11 @@ func TestFieldsAreWhatTheTemplatesWrote(t *testing.T) {
 	}
 	for name, fv := range fields {
 		for _, kind := range []string{"label", "input", "select", "textarea"} {
-			var want strings.Builder
-			if err := ref.ExecuteTemplate(&want, kind, fv); err != nil {
-				t.Fatal(err)
-			}
 			got, err := fieldHTML(tr, kind, fv)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if string(got) != want.String() {
-				i := firstDiff(string(got), want.String())
-				t.Errorf("%s %s differs at byte %d:\n got %q\nwant %q", name, kind, i, excerptAt(string(got), i), excerptAt(want.String(), i))
-			}
+			sameAsTemplate(t, name+" "+kind, ref, kind, fv, string(got))
 		}
 	}
 	if _, err := fieldHTML(tr, "checkbox", fieldView{}); err == nil {

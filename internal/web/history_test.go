@@ -1,7 +1,6 @@
 package web
 
 import (
-	"html/template"
 	"strings"
 	"testing"
 	"time"
@@ -60,30 +59,12 @@ func TestHistoryIsWhatTheTemplateWrote(t *testing.T) {
 		{TimeZone: "Europe/London", DateFormat: "02 Jan 2006"},
 		{TimeZone: "Pacific/Auckland", DateFormat: "2006-01-02"},
 	} {
-		funcs := baseFuncs(func(p string) string { return p })
-		for k, f := range localeFuncs(org) {
-			funcs[k] = f
-		}
-		ref := template.Must(template.New("ref").Funcs(funcs).Parse(refHistory + refDiffTable))
+		ref := refTemplate(org, refHistory+refDiffTable)
 		for name, hist := range cases {
-			var want strings.Builder
-			if err := ref.ExecuteTemplate(&want, "ref-history", hist); err != nil {
-				t.Fatal(err)
-			}
 			got := `<ol class="history">` + string(historyHTML(translator(org), org, hist)) + `</ol>`
-			if got != want.String() {
-				i := firstDiff(got, want.String())
-				t.Errorf("%s, %s: history differs at byte %d:\n got %q\nwant %q", org.TimeZone, name, i, excerptAt(got, i), excerptAt(want.String(), i))
-			}
+			sameAsTemplate(t, org.TimeZone+", "+name+": history", ref, "ref-history", hist, got)
 		}
-		var want strings.Builder
-		if err := ref.ExecuteTemplate(&want, "ref-diff-table", changes); err != nil {
-			t.Fatal(err)
-		}
-		if got := string(diffTableHTML(translator(org), changes)); got != want.String() {
-			i := firstDiff(got, want.String())
-			t.Errorf("diff table differs at byte %d:\n got %q\nwant %q", i, excerptAt(got, i), excerptAt(want.String(), i))
-		}
+		sameAsTemplate(t, "diff table", ref, "ref-diff-table", changes, string(diffTableHTML(translator(org), changes)))
 	}
 	// What a reader sees: the time in the organisation's zone, values
 	// escaped, an empty value named.

@@ -37,22 +37,11 @@ func TestListPartsAreWhatTheTemplatesWrote(t *testing.T) {
 		`/o/acme/assets?cursor=eyJ2Ijoid2Vi"IiwiaWQiOiIwMSJ9`,
 	}
 	org := isms.Organisation{TimeZone: "Europe/London", DateFormat: "02 Jan 2006"}
-	funcs := baseFuncs(func(p string) string { return p })
-	for k, f := range localeFuncs(org) {
-		funcs[k] = f
-	}
-	ref := template.Must(template.New("ref").Funcs(funcs).Parse(refListParts))
+	ref := refTemplate(org, refListParts)
 	tr := translator(org)
 	same := func(what, name string, data any, got template.HTML) {
 		t.Helper()
-		var want strings.Builder
-		if err := ref.ExecuteTemplate(&want, name, data); err != nil {
-			t.Fatal(err)
-		}
-		if string(got) != want.String() {
-			i := firstDiff(string(got), want.String())
-			t.Errorf("%s differs at byte %d:\n got %q\nwant %q", what, i, excerptAt(string(got), i), excerptAt(want.String(), i))
-		}
+		sameAsTemplate(t, what, ref, name, data, string(got))
 	}
 
 	var heads []headerCell

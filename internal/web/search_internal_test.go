@@ -1,25 +1,25 @@
 package web
 
 import (
-	"html/template"
-	"strings"
 	"testing"
+
+	"github.com/holdfast-isms/holdfast/internal/isms"
 )
 
 // refSearchHits is the search page's list items as the template wrote
 // them before hitsHTML.
-const refSearchHits = `{{range .}}
+const refSearchHits = `{{define "hits"}}{{range .}}
     <li>
       <a class="ref" href="{{.URL}}">{{.Ref}}</a>
       <a href="{{.URL}}">{{.Title}}</a>
       {{with .Detail}}<span class="muted">{{.}}</span>{{end}}
     </li>
-    {{end}}`
+    {{end}}{{end}}`
 
 // The search page's hits written in Go are what the template wrote, for
 // text, details and URLs that need escaping, unsafe schemes, and none.
 func TestSearchHitsAreWhatTheTemplateWrote(t *testing.T) {
-	ref := template.Must(template.New("hits").Parse(refSearchHits))
+	ref := refTemplate(isms.Organisation{}, refSearchHits)
 	for name, hits := range map[string][]searchHit{
 		"none": nil,
 		"plain": {{Ref: "R-001", Title: "Backup failure", Detail: "Operations", URL: "/o/acme/risks/01a2"},
@@ -30,13 +30,6 @@ func TestSearchHitsAreWhatTheTemplateWrote(t *testing.T) {
 			{Ref: "E-9", Title: "x", URL: "/o/acme/evidence/a%4"},
 		},
 	} {
-		var want strings.Builder
-		if err := ref.Execute(&want, hits); err != nil {
-			t.Fatal(err)
-		}
-		if got := string(hitsHTML(hits)); got != want.String() {
-			i := firstDiff(got, want.String())
-			t.Errorf("%s: differs at byte %d:\n got %q\nwant %q", name, i, excerptAt(got, i), excerptAt(want.String(), i))
-		}
+		sameAsTemplate(t, name, ref, "hits", hits, string(hitsHTML(hits)))
 	}
 }

@@ -67,6 +67,30 @@ func TestShellStartIsWhatTheTemplateWrote(t *testing.T) {
 	}
 }
 
+// refTemplate parses text (templates of markup since written in Go) with
+// the functions the pages have for org.
+func refTemplate(org isms.Organisation, text string) *template.Template {
+	funcs := baseFuncs(func(p string) string { return p })
+	for k, f := range localeFuncs(org) {
+		funcs[k] = f
+	}
+	return template.Must(template.New("ref").Funcs(funcs).Parse(text))
+}
+
+// sameAsTemplate reports where got differs from what ref's template name
+// writes for data.
+func sameAsTemplate(t *testing.T, what string, ref *template.Template, name string, data any, got string) {
+	t.Helper()
+	var want strings.Builder
+	if err := ref.ExecuteTemplate(&want, name, data); err != nil {
+		t.Fatal(err)
+	}
+	if got != want.String() {
+		i := firstDiff(got, want.String())
+		t.Errorf("%s differs at byte %d:\n got %q\nwant %q", what, i, excerptAt(got, i), excerptAt(want.String(), i))
+	}
+}
+
 func firstDiff(a, b string) int {
 	for i := 0; i < len(a) && i < len(b); i++ {
 		if a[i] != b[i] {
