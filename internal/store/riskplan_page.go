@@ -202,9 +202,13 @@ func (t *tx) plannedControls(orgID string, riskIDs []string, add func(isms.Link)
 // items, of any risk), with where each risk's are, so that a page of risks
 // looks up its own rather than testing all of them; with more, each call
 // reads its risks' own (read(riskIDs, 0)). size tells about what an item
-// holds (see keptUpTo).
+// holds (see keptUpTo). No risks (an empty riskIDs) have no items: nothing
+// is read (PostgreSQL refuses an empty IN list).
 func keptOfRisks[T any](t *tx, orgID, key string, max int, size func(T) int, risk func(T) string, riskIDs []string,
 	read func(riskIDs []string, limit int) ([]T, error), add func(T)) error {
+	if riskIDs != nil && len(riskIDs) == 0 {
+		return nil
+	}
 	v, err := t.kept(orgID, key, func() (any, error) {
 		items, err := read(nil, max+1)
 		if err != nil || len(items) > max {
