@@ -325,9 +325,7 @@ func assetRelatedItems(tr i18n.Translator, slug string, dependsOn, usedBy []isms
 	assets := newURLPrefix(orgPath(slug, "/assets/"))
 	item := func(m *markup, p urlPrefix, id, ref, title string) {
 		m.raw("<li>")
-		m.linkAfter("ref", p, id, ref)
-		m.raw(" ")
-		m.linkAfter("", p, id, title)
+		m.recordLinks(p, id, ref, title)
 	}
 	list := func(n int, empty string, each func(m *markup, i int)) template.HTML {
 		m := &markup{}
@@ -358,7 +356,7 @@ func assetRelatedItems(tr i18n.Translator, slug string, dependsOn, usedBy []isms
 		item(m, actionURL, x.ID, x.Ref, x.Title)
 		m.raw(" ")
 		if x.IsOverdue {
-			m.raw(`<span class="overdue"><svg class="icon" aria-hidden="true" viewBox="0 0 24 24"><circle cx="12" cy="12" r="9"/><path d="M12 7v6M12 16.5v.5"/></svg> `)
+			m.raw(`<span class="overdue">` + overdueIcon + " ")
 			m.text(tr.T("web.actions.overdue"))
 			m.raw("</span>")
 		} else {

@@ -600,9 +600,7 @@ func controlRelatedItems(tr i18n.Translator, o isms.Organisation, line isms.SoAL
 	for i := range line.Evidence {
 		e := &line.Evidence[i]
 		m.raw("<li>")
-		m.linkAfter("ref", prefix, e.ID, e.Ref)
-		m.raw(" ")
-		m.linkAfter("", prefix, e.ID, e.Title)
+		m.recordLinks(prefix, e.ID, e.Ref, e.Title)
 		if e.ValidUntil != "" {
 			s, ok := until[e.ValidUntil]
 			if !ok {

@@ -319,6 +319,14 @@ func (m *markup) linkAfter(class string, p urlPrefix, rest, text string) {
 	m.raw("</a>")
 }
 
+// recordLinks writes a related record's reference and title, each linking
+// to p.path+id, a space between: how related lists name a record.
+func (m *markup) recordLinks(p urlPrefix, id, ref, title string) {
+	m.linkAfter("ref", p, id, ref)
+	m.raw(" ")
+	m.linkAfter("", p, id, title)
+}
+
 // urlAfter writes the URL p.path+rest as urlAttr writes a value. A path
 // from the root is a safe URL, and escaping it goes character by
 // character (a "%" escape never spans a prefix ending in "/"), so the
