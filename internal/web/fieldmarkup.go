@@ -35,14 +35,13 @@ func fieldHTML(tr i18n.Translator, kind string, fv fieldView) (template.HTML, er
 		m.attr("name", fv.Name)
 		m.attr("type", fv.Type)
 		m.attr("value", fv.Value)
-		fieldAttrs(m, &fv, fv.Class, fv.Autocomplete, fv.List, fv.Inputmode)
+		fieldAttrs(m, &fv, true)
 		m.raw(">\n")
 	case "select":
 		m.raw("<select")
 		m.attr("id", fv.ID)
 		m.attr("name", fv.Name)
-		fv.Readonly = false // a select has no such state
-		fieldAttrs(m, &fv, fv.Class, "", "", "")
+		fieldAttrs(m, &fv, false)
 		m.raw(">\n")
 		m.raw(string(optionsHTML(fv.Options, fv.Value)))
 		m.raw("</select>\n")
@@ -55,8 +54,7 @@ func fieldHTML(tr i18n.Translator, kind string, fv fieldView) (template.HTML, er
 			rows = 4
 		}
 		m.attr("rows", strconv.Itoa(rows))
-		fv.Readonly = false
-		fieldAttrs(m, &fv, fv.Class, "", "", "")
+		fieldAttrs(m, &fv, false)
 		m.raw(">")
 		m.text(fv.Value)
 		m.raw("</textarea>\n")
@@ -97,19 +95,24 @@ func fieldLabel(m *markup, tr i18n.Translator, fv *fieldView) {
 }
 
 // fieldAttrs writes the optional attributes of a control in the partials'
-// order: class, autocomplete, list, inputmode, then the states.
-func fieldAttrs(m *markup, fv *fieldView, class, autocomplete, list, inputmode string) {
-	for _, a := range [...]struct{ name, value string }{
-		{"class", class}, {"autocomplete", autocomplete}, {"list", list}, {"inputmode", inputmode},
-	} {
-		if a.value != "" {
-			m.attr(a.name, a.value)
+// order: class, then for an input autocomplete, list and inputmode, then
+// the states (readonly only for an input).
+func fieldAttrs(m *markup, fv *fieldView, input bool) {
+	opt := func(name, value string) {
+		if value != "" {
+			m.attr(name, value)
 		}
+	}
+	opt("class", fv.Class)
+	if input {
+		opt("autocomplete", fv.Autocomplete)
+		opt("list", fv.List)
+		opt("inputmode", fv.Inputmode)
 	}
 	if fv.Required {
 		m.raw(" required")
 	}
-	if fv.Readonly {
+	if input && fv.Readonly {
 		m.raw(" readonly")
 	}
 	if fv.Error != "" {
