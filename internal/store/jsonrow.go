@@ -39,7 +39,6 @@ func jsonRows(fn func(scanner) error) func(scanner) error {
 		if err := s.Scan(&r.src); err != nil {
 			return err
 		}
-		r.at = 0
 		return fn(&r)
 	}
 }
@@ -68,7 +67,9 @@ func (v *rowValue) native() any {
 
 var errJSONRow = errors.New("a row read as JSON is not an array of strings, numbers and nulls")
 
+// Scan reads the row from its start into dest, as sql.Rows.Scan does.
 func (r *jsonRow) Scan(dest ...any) error {
+	r.at = 0
 	if !r.next('[') {
 		return errJSONRow
 	}
