@@ -157,6 +157,9 @@ func generateActions(ctx context.Context, db *store.DB, a isms.Actor, rng *rand.
 	}
 	made := 0
 	for _, r := range treated {
+		if made == n {
+			break
+		}
 		titles := riskScenarios[r.scenario].actions
 		for _, j := range rng.Perm(len(titles))[:1+rng.IntN(len(titles))] {
 			if made == n {
