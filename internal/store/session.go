@@ -58,7 +58,7 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 			// three.
 			rows, err := t.Query(`SELECT s.data, s.last_seen_at, `+memberViewColumns+`, `+orgHeadColumn+`
 				FROM sessions s JOIN users u ON u.id = s.user_id JOIN memberships m ON m.user_id = u.id
-				JOIN organisations o ON o.id = m.org_id
+				JOIN organisations o ON o.id = m.org_id `+orgHeadJoin+`
 				WHERE s.token_hash = $1 AND s.expiry > $2 ORDER BY lower(o.name), o.slug`, hash, t.nowText())
 			if err != nil {
 				return err

@@ -116,7 +116,7 @@ func (db *DB) TokenActor(ctx context.Context, hash, slug string) (isms.User, ism
 			var head int64
 			err := t.QueryRow(`SELECT `+tokenColumns+`, `+orgColumnsOf+`, m.role, `+orgHeadColumn+`
 				FROM api_tokens k JOIN users u ON u.id = k.user_id JOIN memberships m ON m.user_id = u.id
-				JOIN organisations o ON o.id = m.org_id
+				JOIN organisations o ON o.id = m.org_id `+orgHeadJoin+`
 				WHERE k.hash = $1 AND k.revoked_at IS NULL AND o.slug = $2`, hash, slug).Scan(
 				append(append(token, os.dest()...), &a.Role, &head)...)
 			if err == nil {
