@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"log/slog"
 	"net/http"
 	"os"
 	"runtime/debug"
@@ -17,7 +18,8 @@ import (
 // heap of a large export in bounds; GOGC and GOMEMLIMIT still override
 // both. What a burst of requests leaves behind is handed back to the
 // system once the server has been idle for a while, so an idle server is
-// small again.
+// small again; so are the pages of the binary that start-up or the burst
+// touched (releaseBinaryPages).
 const (
 	serverGCPercent   = 300
 	serverMemoryLimit = 128 << 20
@@ -35,6 +37,16 @@ func tuneMemory() {
 	}
 }
 
+// releaseMemory hands back to the system what the server holds but does
+// not use while idle: freed heap, and its mappings of the binary's code and
+// constant data, which come back page by page as they are used.
+func releaseMemory(log *slog.Logger) {
+	debug.FreeOSMemory()
+	if _, err := releaseBinaryPages(); err != nil {
+		log.Debug("release the binary's pages", "err", err)
+	}
+}
+
 // idleReleaser notes when requests arrive and, once none has for
 // idleAfter, releases memory (once per quiet spell).
 type idleReleaser struct {
@@ -44,8 +56,8 @@ type idleReleaser struct {
 	release  func()
 }
 
-func newIdleReleaser() *idleReleaser {
-	r := &idleReleaser{now: time.Now, release: debug.FreeOSMemory}
+func newIdleReleaser(log *slog.Logger) *idleReleaser {
+	r := &idleReleaser{now: time.Now, release: func() { releaseMemory(log) }}
 	r.last.Store(r.now().UnixNano())
 	return r
 }

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -101,7 +100,7 @@ func (e *env) serve(cmd *cobra.Command, _ []string) error {
 		TrustProxy:    trust, MaxBody: maxBody, MaxUpload: maxUpload, Version: buildVersion(), Log: log,
 	}, db)
 	tuneMemory()
-	idle := newIdleReleaser()
+	idle := newIdleReleaser(log)
 	srv := &http.Server{
 		Handler:           idle.wrap(h),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -125,9 +124,9 @@ func (e *env) serve(cmd *cobra.Command, _ []string) error {
 			log.Warn("refresh planner statistics", "err", err)
 		}
 		// Start-up work (migrations, catalogue sync, statistics) leaves
-		// garbage behind; hand it back to the system rather than carry it
-		// while idle.
-		debug.FreeOSMemory()
+		// garbage behind and the binary's pages mapped; hand both back to
+		// the system rather than carry them while idle.
+		releaseMemory(log)
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()
 		quiet := time.NewTicker(idleAfter / 4)
