@@ -315,13 +315,11 @@ func (db *DB) RequestView(ctx context.Context, userID, slug string) (RequestView
 		// One statement for the user, the memberships and their
 		// organisations' records (the current one needs no query of its
 		// own); only a user without memberships is read on its own.
-		rows, err := t.Query(`SELECT `+memberViewColumns+`
+		err := t.readTogether(reading{q: `SELECT ` + memberViewColumns + `
 			FROM memberships m JOIN users u ON u.id = m.user_id JOIN organisations o ON o.id = m.org_id
-			WHERE m.user_id = $1 ORDER BY lower(o.name), o.slug`, userID)
+			WHERE m.user_id = $1 ORDER BY lower(o.name), o.slug`, args: []any{userID},
+			row: func(r scanner) error { return mv.scanRow(r, nil) }})
 		if err != nil {
-			return err
-		}
-		if mv, err = scanMemberView(rows, nil); err != nil {
 			return err
 		}
 		if len(mv.members) == 0 {
@@ -340,13 +338,13 @@ type memberView struct {
 	orgs    []isms.Organisation // orgs[i] is members[i]'s
 }
 
-// memberViewColumns are the columns scanMemberView reads, from users u,
+// memberViewColumns are the columns memberView.scanRow reads, from users u,
 // memberships m and organisations o.
 var memberViewColumns = userColumnsOf + `, ` + orgColumnsOf + `, m.role, m.version`
 
 // orgHeadColumn is each organisation's audit head, from orgHeadJoin,
-// which scanMemberView reads after memberViewColumns when it is given
-// heads to fill.
+// which memberView.scanRow reads after memberViewColumns when it is
+// given heads to fill.
 //
 // A join rather than a subquery in the column list: on PostgreSQL the
 // session's statement, whose rows are sorted, then needed enough of the
@@ -358,39 +356,35 @@ const orgHeadColumn = `COALESCE(h.seq, 0)`
 // orgHeadJoin joins each organisation o to its audit head h, if it has one.
 const orgHeadJoin = `LEFT JOIN audit_heads h ON h.org_id = o.id`
 
-// scanMemberView reads rows of memberViewColumns, after the columns lead
-// scans into (the same on every row), and closes rows. If heads is not
-// nil, each row ends with orgHeadColumn, which goes into heads.
-func scanMemberView(rows *sql.Rows, heads map[string]int64, lead ...any) (memberView, error) {
-	defer rows.Close()
-	var mv memberView
-	for rows.Next() {
-		var us userScan
-		var os orgScan
-		var m isms.Membership
-		var head int64
-		dest := append(append(append(lead, us.dest()...), os.dest()...), &m.Role, &m.Version)
-		if heads != nil {
-			dest = append(dest, &head)
-		}
-		if err := rows.Scan(dest...); err != nil {
-			return mv, err
-		}
-		if heads != nil {
-			heads[os.o.ID] = head
-		}
-		if err := us.finish(); err != nil {
-			return mv, err
-		}
-		if err := os.finish(); err != nil {
-			return mv, err
-		}
-		mv.user = us.u
-		m.UserID, m.OrgID, m.OrgSlug, m.OrgName = us.u.ID, os.o.ID, os.o.Slug, os.o.Name
-		mv.members = append(mv.members, m)
-		mv.orgs = append(mv.orgs, os.o)
+// scanRow reads a row of memberViewColumns into mv, after the columns
+// lead scans into (the same on every row). If heads is not nil, the row
+// ends with orgHeadColumn, which goes into heads.
+func (mv *memberView) scanRow(r scanner, heads map[string]int64, lead ...any) error {
+	var us userScan
+	var os orgScan
+	var m isms.Membership
+	var head int64
+	dest := append(append(append(lead, us.dest()...), os.dest()...), &m.Role, &m.Version)
+	if heads != nil {
+		dest = append(dest, &head)
 	}
-	return mv, rows.Err()
+	if err := r.Scan(dest...); err != nil {
+		return err
+	}
+	if heads != nil {
+		heads[os.o.ID] = head
+	}
+	if err := us.finish(); err != nil {
+		return err
+	}
+	if err := os.finish(); err != nil {
+		return err
+	}
+	mv.user = us.u
+	m.UserID, m.OrgID, m.OrgSlug, m.OrgName = us.u.ID, os.o.ID, os.o.Slug, os.o.Name
+	mv.members = append(mv.members, m)
+	mv.orgs = append(mv.orgs, os.o)
+	return nil
 }
 
 // requestView is what a request in the organisation with slug sees.

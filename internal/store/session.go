@@ -56,15 +56,13 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 			// (RequestView), and their organisations' audit heads, which
 			// its reads of kept values need: one statement instead of
 			// three.
-			rows, err := t.Query(`SELECT s.data, s.last_seen_at, `+memberViewColumns+`, `+orgHeadColumn+`
-				FROM sessions s JOIN users u ON u.id = s.user_id JOIN memberships m ON m.user_id = u.id
-				JOIN organisations o ON o.id = m.org_id `+orgHeadJoin+`
-				WHERE s.token_hash = $1 AND s.expiry > $2 ORDER BY lower(o.name), o.slug`, hash, t.nowText())
-			if err != nil {
-				return err
-			}
+			var mv memberView
 			heads := map[string]int64{}
-			mv, err := scanMemberView(rows, heads, &data, &seen)
+			err := t.readTogether(reading{q: `SELECT s.data, s.last_seen_at, ` + memberViewColumns + `, ` + orgHeadColumn + `
+				FROM sessions s JOIN users u ON u.id = s.user_id JOIN memberships m ON m.user_id = u.id
+				JOIN organisations o ON o.id = m.org_id ` + orgHeadJoin + `
+				WHERE s.token_hash = $1 AND s.expiry > $2 ORDER BY lower(o.name), o.slug`, args: []any{hash, t.nowText()},
+				row: func(r scanner) error { return mv.scanRow(r, heads, &data, &seen) }})
 			if err != nil {
 				return err
 			}
