@@ -114,17 +114,21 @@ func (db *DB) TokenActor(ctx context.Context, hash, slug string) (isms.User, ism
 		if slug != "" {
 			var os orgScan
 			var head int64
-			err := t.QueryRow(`SELECT `+tokenColumns+`, `+orgColumnsOf+`, m.role, `+orgHeadColumn+`
+			found := false
+			err := t.readTogether(reading{q: `SELECT ` + tokenColumns + `, ` + orgColumnsOf + `, m.role, ` + orgHeadColumn + `
 				FROM api_tokens k JOIN users u ON u.id = k.user_id JOIN memberships m ON m.user_id = u.id
-				JOIN organisations o ON o.id = m.org_id `+orgHeadJoin+`
-				WHERE k.hash = $1 AND k.revoked_at IS NULL AND o.slug = $2`, hash, slug).Scan(
-				append(append(token, os.dest()...), &a.Role, &head)...)
-			if err == nil {
-				o, err = t.memberOf(ctx, &os, head, &a, u.ID, u.Name)
-				member = err == nil
+				JOIN organisations o ON o.id = m.org_id ` + orgHeadJoin + `
+				WHERE k.hash = $1 AND k.revoked_at IS NULL AND o.slug = $2`, args: []any{hash, slug},
+				row: func(r scanner) error {
+					found = true
+					return r.Scan(append(append(token, os.dest()...), &a.Role, &head)...)
+				}})
+			if err != nil {
 				return err
 			}
-			if err != sql.ErrNoRows {
+			if found {
+				o, err = t.memberOf(ctx, &os, head, &a, u.ID, u.Name)
+				member = err == nil
 				return err
 			}
 		}
