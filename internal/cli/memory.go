@@ -18,8 +18,10 @@ import (
 // heap of a large export in bounds; GOGC and GOMEMLIMIT still override
 // both. What a burst of requests leaves behind is handed back to the
 // system once the server has been idle for a while, so an idle server is
-// small again; so are the pages of the binary that start-up or the burst
-// touched (releaseBinaryPages).
+// small again. The pages of the binary that only start-up touched are
+// dropped once, when start-up is done (releaseBinaryPages); dropping them
+// after every quiet spell would make the next request map back what
+// serving uses, for no memory the system gains (the page cache keeps them).
 const (
 	serverGCPercent   = 300
 	serverMemoryLimit = 128 << 20
@@ -37,10 +39,10 @@ func tuneMemory() {
 	}
 }
 
-// releaseMemory hands back to the system what the server holds but does
-// not use while idle: freed heap, and its mappings of the binary's code and
-// constant data, which come back page by page as they are used.
-func releaseMemory(log *slog.Logger) {
+// releaseStartup hands back to the system what start-up leaves behind:
+// freed heap, and the mappings of the binary's code and constant data,
+// which serving maps back page by page as it uses them.
+func releaseStartup(log *slog.Logger) {
 	debug.FreeOSMemory()
 	if _, err := releaseBinaryPages(); err != nil {
 		log.Debug("release the binary's pages", "err", err)
@@ -56,8 +58,8 @@ type idleReleaser struct {
 	release  func()
 }
 
-func newIdleReleaser(log *slog.Logger) *idleReleaser {
-	r := &idleReleaser{now: time.Now, release: func() { releaseMemory(log) }}
+func newIdleReleaser() *idleReleaser {
+	r := &idleReleaser{now: time.Now, release: debug.FreeOSMemory}
 	r.last.Store(r.now().UnixNano())
 	return r
 }

@@ -100,7 +100,7 @@ func (e *env) serve(cmd *cobra.Command, _ []string) error {
 		TrustProxy:    trust, MaxBody: maxBody, MaxUpload: maxUpload, Version: buildVersion(), Log: log,
 	}, db)
 	tuneMemory()
-	idle := newIdleReleaser(log)
+	idle := newIdleReleaser()
 	srv := &http.Server{
 		Handler:           idle.wrap(h),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -126,7 +126,7 @@ func (e *env) serve(cmd *cobra.Command, _ []string) error {
 		// Start-up work (migrations, catalogue sync, statistics) leaves
 		// garbage behind and the binary's pages mapped; hand both back to
 		// the system rather than carry them while idle.
-		releaseMemory(log)
+		releaseStartup(log)
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()
 		quiet := time.NewTicker(idleAfter / 4)
