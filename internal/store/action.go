@@ -52,8 +52,9 @@ var actions = &table[isms.Action]{
 	},
 	search:        []string{"title", "description", "ref"},
 	searchIndexed: true,
-	brief:         []string{"description", "resources", "evaluation", "completion_evidence", "responsible_name"},
-	userNames:     func(x *isms.Action) []userRef { return []userRef{{x.ResponsibleID, &x.ResponsibleName}} },
+	brief:         []string{"description", "resources", "evaluation", "completion_evidence"},
+	lookups:       []string{"responsible_name"},
+	users:         func(x *isms.Action) []userRef { return []userRef{{x.ResponsibleID, &x.ResponsibleName, nil}} },
 }
 
 // Actions lists the organisation's actions.

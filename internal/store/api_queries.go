@@ -89,9 +89,11 @@ func (db *DB) ActivePeople(ctx context.Context, a isms.Actor) ([]isms.Person, er
 }
 
 // allActive reads every active record of a register of the organisation in
-// the register's default order.
+// the register's default order, as a full list reads them (see
+// listColumns).
 func allActive[T any](t *tx, tb *table[T], orgID string) ([]T, error) {
-	rows, err := t.Query(`SELECT `+tb.selectList()+` FROM `+tb.name+` WHERE org_id = $1 AND archived_at IS NULL ORDER BY `+
+	cols, keep := tb.listColumns(false)
+	rows, err := t.Query(`SELECT `+cols+` FROM `+tb.name+` WHERE org_id = $1 AND archived_at IS NULL ORDER BY `+
 		tb.sorts[tb.defaultSort]+`, id`, orgID)
 	if err != nil {
 		return nil, err
@@ -99,14 +101,14 @@ func allActive[T any](t *tx, tb *table[T], orgID string) ([]T, error) {
 	defer rows.Close()
 	var out []T
 	for rows.Next() {
-		rec, err := tb.scan(rows)
+		rec, err := tb.scanColumns(rows, keep)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, rec)
 	}
-	if err := rows.Err(); err != nil || tb.fill == nil || len(out) == 0 {
-		return out, err
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
-	return out, tb.fill(t, orgID, out)
+	return out, tb.complete(t, orgID, out, false)
 }

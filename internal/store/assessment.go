@@ -55,7 +55,9 @@ var assessments = &table[isms.Assessment]{
 	},
 	extraDest: func(x *isms.Assessment) []any { return []any{&x.CriteriaNumber, &x.ClosedByName} },
 	// The list page shows neither the notes nor the participants.
-	brief: []string{"participant_ids", "other_participants", "notes", "closed_by_name"},
+	brief:   []string{"participant_ids", "other_participants", "notes"},
+	lookups: []string{"closed_by_name"},
+	users:   func(x *isms.Assessment) []userRef { return []userRef{{x.ClosedBy, &x.ClosedByName, nil}} },
 	// The number of a run's lines comes from the kept counts of every
 	// run: counting a run's thousand lines was a tenth of its page. (A
 	// write keeps nothing: it counts afresh, and sees its own lines.)

@@ -69,9 +69,11 @@ var assets = &table[isms.Asset]{
 	},
 	search:        []string{"name", "description", "location", "custodian_text", "ref"},
 	searchIndexed: true,
-	brief: []string{"description", "custodian_id", "custodian_text", "location",
-		"owner_name", "owner_email", "custodian_name", "custodian_email"},
-	userNames: func(x *isms.Asset) []userRef { return []userRef{{x.OwnerID, &x.OwnerName}} },
+	brief:         []string{"description", "custodian_id", "custodian_text", "location"},
+	lookups:       []string{"owner_name", "owner_email", "custodian_name", "custodian_email"},
+	users: func(x *isms.Asset) []userRef {
+		return []userRef{{x.OwnerID, &x.OwnerName, &x.OwnerEmail}, {x.CustodianID, &x.CustodianName, &x.CustodianEmail}}
+	},
 }
 
 // refList scans a comma-separated list of references into a sorted slice.

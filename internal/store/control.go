@@ -126,8 +126,9 @@ var controls = &table[isms.Control]{
 	brief: []string{"description", "implementation", "licensed_text", "justification", "exclusion_text", "related_ids",
 		"effectiveness", "control_types", "security_properties", "cybersecurity_concepts", "operational_capabilities",
 		"security_domains", "catalog_id", "sort_key", "last_review", "exclusion_reason", "replaced_by_id",
-		"replaced_by_ref", "owner_name"},
-	userNames: func(c *isms.Control) []userRef { return []userRef{{c.OwnerID, &c.OwnerName}} },
+		"replaced_by_ref"},
+	lookups: []string{"owner_name"},
+	users:   func(c *isms.Control) []userRef { return []userRef{{c.OwnerID, &c.OwnerName, nil}} },
 }
 
 // annexControl builds an organisation's record of catalogue control ct.

@@ -59,8 +59,9 @@ var evidenceTable = &table[isms.Evidence]{
 	// The list page shows no description, link or file: only the title,
 	// kind, owner and dates. The evidence_brief index holds every column
 	// a brief list reads (migration 00018); the two change together.
-	brief:     []string{"description", "url", "file_name", "file_size", "content_type", "sha256", "owner_name"},
-	userNames: func(e *isms.Evidence) []userRef { return []userRef{{e.OwnerID, &e.OwnerName}} },
+	brief:   []string{"description", "url", "file_name", "file_size", "content_type", "sha256"},
+	lookups: []string{"owner_name"},
+	users:   func(e *isms.Evidence) []userRef { return []userRef{{e.OwnerID, &e.OwnerName, nil}} },
 }
 
 // Expiry filters of the evidence list, resolved against the

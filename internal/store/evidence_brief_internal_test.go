@@ -14,7 +14,7 @@ import (
 // added to the evidence list without adding it to the index fails here.
 func TestEvidencePageOfKeptMatchesReadsTheBriefIndex(t *testing.T) {
 	db := migratedSQLite(t)
-	cols, _ := evidenceTable.briefList()
+	cols, _ := evidenceTable.listColumns(true)
 	key := evidenceTable.sorts[evidenceTable.defaultSort]
 	// The page query of a list of matches kept in order (see table.list).
 	q := `SELECT ` + cols + `, ` + key + ` FROM evidence WHERE org_id = $1 AND id IN (SELECT value FROM json_each($2))

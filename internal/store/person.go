@@ -36,12 +36,13 @@ var people = &table[isms.Person]{
 	filters:       map[string]string{"department": "department", "manager_id": "manager_id", "user_id": "user_id", "job_title": "job_title"},
 	search:        []string{"name", "email", "job_title", "department", "ref"},
 	searchIndexed: true,
-	// The list page shows when each person was updated, and names their
-	// managers (one lookup for the page's, not one per row); it does not
-	// show their accounts.
-	brief:     []string{"manager_name", "user_email"},
+	// The list page shows when each person was updated.
 	briefMeta: []string{"updated_at"},
-	fillBrief: nameManagers,
+	// Lists name each person's manager from the kept names of the
+	// organisation's managers, not with a lookup per row.
+	lookups:     []string{"manager_name", "user_email"},
+	users:       func(p *isms.Person) []userRef { return []userRef{{p.UserID, nil, &p.UserEmail}} },
+	fillLookups: nameManagers,
 }
 
 // maxKeptManagers bounds the managers whose names are kept for the people

@@ -148,10 +148,10 @@ var risks = &table[isms.Risk]{
 	search:        []string{"title", "description", "ref", "category"},
 	searchIndexed: true,
 	brief: []string{"description", "causes", "impacts", "existing_controls", "treatment_notes", "inherent_dims", "residual_dims",
-		"cia", "inherent_rank", "residual_rank", "priority", "sort_priority", "plan_approved_at", "owner_name",
-		"actions_total", "actions_done"},
-	userNames: func(r *isms.Risk) []userRef { return []userRef{{r.OwnerID, &r.OwnerName}} },
-	fillBrief: func(t *tx, orgID string, rs []isms.Risk) error {
+		"cia", "inherent_rank", "residual_rank", "priority", "sort_priority", "plan_approved_at"},
+	lookups: []string{"owner_name", "actions_total", "actions_done"},
+	users:   func(r *isms.Risk) []userRef { return []userRef{{r.OwnerID, &r.OwnerName, nil}} },
+	fillLookups: func(t *tx, orgID string, rs []isms.Risk) error {
 		counts, err := t.riskActionCounts(orgID)
 		if err != nil {
 			return err

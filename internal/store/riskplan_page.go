@@ -169,10 +169,10 @@ func (t *tx) fillPlanEntries(orgID string, entries []isms.PlanEntry) error {
 	var refs []userRef
 	for i := range entries {
 		r := &entries[i].Risk
-		refs = append(refs, userRef{r.OwnerID, &r.OwnerName})
+		refs = append(refs, userRef{r.OwnerID, &r.OwnerName, nil})
 		for j := range entries[i].Actions {
 			x := &entries[i].Actions[j]
-			refs = append(refs, userRef{x.ResponsibleID, &x.ResponsibleName})
+			refs = append(refs, userRef{x.ResponsibleID, &x.ResponsibleName, nil})
 		}
 	}
 	return t.nameUsers(orgID, refs)

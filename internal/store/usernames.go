@@ -2,41 +2,47 @@ package store
 
 import "database/sql"
 
-// userRef is a user's id and where the user's name goes.
+// userRef is a user's id and where the user's name and email address go
+// (either may be nil: not wanted).
 type userRef struct {
-	id   string
-	name *string
+	id    string
+	name  *string
+	email *string
 }
 
-// nameUsers writes the name of each user refs names where it asks: from
-// the organisation's members (kept until its records change; a
-// membership is audited and accounts keep their names), and read for any
-// other user, such as one who has left the organisation but still owns
-// its records. A missing user leaves the name empty.
+// userLabel is what a record shows of a user who owns or did something.
+type userLabel struct{ name, email string }
+
+// nameUsers writes the name (and email address, where asked) of each user
+// refs names where it asks: from the organisation's members (kept until
+// its records change; a membership is audited and accounts keep their
+// names and addresses), and read for any other user, such as one who has
+// left the organisation but still owns its records. A missing user leaves
+// both empty.
 func (t *tx) nameUsers(orgID string, refs []userRef) error {
 	v, err := t.kept(orgID, "user names", func() (any, error) {
 		ms, err := t.keptMembers(orgID)
 		if err != nil {
 			return nil, err
 		}
-		names := make(map[string]string, len(ms))
+		users := make(map[string]userLabel, len(ms))
 		for _, m := range ms {
-			names[m.UserID] = m.UserName
+			users[m.UserID] = userLabel{m.UserName, m.UserEmail}
 		}
-		return names, nil
+		return users, nil
 	})
 	if err != nil {
 		return err
 	}
-	names := v.(map[string]string) // kept: read, never changed
+	users := v.(map[string]userLabel) // kept: read, never changed
 	var missing []any
 	seen := map[string]bool{}
 	for _, r := range refs {
 		if r.id == "" {
 			continue
 		}
-		if n, ok := names[r.id]; ok {
-			*r.name = n
+		if u, ok := users[r.id]; ok {
+			r.set(u)
 		} else if !seen[r.id] {
 			seen[r.id] = true
 			missing = append(missing, r.id)
@@ -45,16 +51,34 @@ func (t *tx) nameUsers(orgID string, refs []userRef) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	others, err := t.names(`SELECT id, name FROM users WHERE id IN (`+placeholders(1, len(missing))+`)`, missing)
+	others := make(map[string]userLabel, len(missing))
+	err = t.each(`SELECT id, name, email FROM users WHERE id IN (`+placeholders(1, len(missing))+`)`, missing, func(rows *sql.Rows) error {
+		var id string
+		var u userLabel
+		if err := rows.Scan(&id, &u.name, &u.email); err != nil {
+			return err
+		}
+		others[id] = u
+		return nil
+	})
 	if err != nil {
 		return err
 	}
 	for _, r := range refs {
-		if n, ok := others[r.id]; ok {
-			*r.name = n
+		if u, ok := others[r.id]; ok {
+			r.set(u)
 		}
 	}
 	return nil
+}
+
+func (r userRef) set(u userLabel) {
+	if r.name != nil {
+		*r.name = u.name
+	}
+	if r.email != nil {
+		*r.email = u.email
+	}
 }
 
 // names reads the ids and names q selects, in that order, into a map.
