@@ -876,6 +876,65 @@ func TestRouteLabels(t *testing.T) {
 	}
 }
 
+// A risk and a piece of evidence come through the API with what they link
+// to, read together: on PostgreSQL the call is three round trips, the
+// token's, the record's with its links (and a risk's actions and
+// decisions), and one to name the linked controls.
+func TestAPIReadsARecordWithItsLinksTogether(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			e := newEnv(t, d)
+			ctx := context.Background()
+			owner := e.f.Owner()
+			ctrls, err := e.db.Controls(ctx, owner, isms.ListQuery{Limit: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctrl := ctrls.Items[0]
+			r, err := e.db.CreateRisk(ctx, owner, isms.Risk{Title: "Lost laptop"}, isms.Link{ToType: "control", ToID: ctrl.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.db.CreateAction(ctx, owner, isms.Action{Title: "Encrypt disks", ServesType: "risk", ServesID: r.ID}); err != nil {
+				t.Fatal(err)
+			}
+			ev, err := e.db.CreateEvidence(ctx, owner, isms.Evidence{Title: "Disk report", Kind: isms.EvidenceNote, Description: "All encrypted"}, []string{ctrl.ID}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok := e.tokens[isms.RoleOwner]
+			for _, c := range []struct {
+				path, list string
+			}{
+				{"/api/v1/orgs/acme/risks/" + r.ID, "links"},
+				{"/api/v1/orgs/acme/evidence/" + ev.ID, "controls"},
+			} {
+				e.do(t, "GET", c.path, tok, nil) // notes the token's use
+				_, t0 := e.db.RoundTrips()
+				resp := e.do(t, "GET", c.path, tok, nil)
+				_, t1 := e.db.RoundTrips()
+				if resp.status != 200 {
+					t.Fatalf("%s: %d %s", c.path, resp.status, resp.body)
+				}
+				o := resp.object(t)
+				linked, _ := o[c.list].([]any)
+				if len(linked) != 1 || linked[0].(map[string]any)["ref"] != ctrl.Ref {
+					t.Errorf("%s: %s %v", c.path, c.list, o[c.list])
+				}
+				if acts, ok := o["actions"]; ok && len(acts.([]any)) != 1 {
+					t.Errorf("%s: actions %v", c.path, acts)
+				}
+				if n := t1 - t0; d == store.Postgres && n != 3 {
+					t.Errorf("%s: %d round trips, want 3", c.path, n)
+				}
+				if resp := e.do(t, "GET", c.path+"x", tok, nil); resp.status != 404 {
+					t.Errorf("%sx: %d", c.path, resp.status)
+				}
+			}
+		})
+	}
+}
+
 // An API call in an organisation is authenticated in one statement (the
 // token, its user and the membership together), so reading a person is
 // two; the refusals stay apart: an unknown or revoked token is

@@ -224,30 +224,34 @@ func (h *handler) listEvidence(ctx context.Context, in *listEvidenceInput) (*Lis
 }
 
 // evidenceDetail adds the controls the evidence supports.
+// evidenceDetail is a piece of evidence as the API gives it, with the
+// controls it supports (read afresh: after a change).
 func (h *handler) evidenceDetail(ctx context.Context, e isms.Evidence) (EvidenceDetail, error) {
 	a, o := actorOf(ctx)
-	d := EvidenceDetail{Evidence: evidenceOf(today(o))(e), Controls: []ControlRef{}}
 	links, err := h.DB.EvidenceControls(ctx, a, e.ID)
 	if err != nil {
-		return d, err
+		return EvidenceDetail{}, err
 	}
-	for _, l := range links {
+	return evidenceDetailOf(o, e, links), nil
+}
+
+// evidenceDetailOf is a piece of evidence with the links to the controls
+// it supports.
+func evidenceDetailOf(o isms.Organisation, e isms.Evidence, controls []isms.Link) EvidenceDetail {
+	d := EvidenceDetail{Evidence: evidenceOf(today(o))(e), Controls: []ControlRef{}}
+	for _, l := range controls {
 		d.Controls = append(d.Controls, ControlRef{ID: l.ToID, Ref: l.OtherRef, Title: l.OtherTitle})
 	}
-	return d, nil
+	return d
 }
 
 func (h *handler) getEvidence(ctx context.Context, in *getPersonInput) (*EvidenceOutput, error) {
-	a, _ := actorOf(ctx)
-	e, err := h.DB.Evidence(ctx, a, in.ID)
+	a, o := actorOf(ctx)
+	p, err := h.DB.EvidenceRecord(ctx, a, in.ID)
 	if err != nil {
 		return nil, h.fail(ctx, err, "path")
 	}
-	d, err := h.evidenceDetail(ctx, e)
-	if err != nil {
-		return nil, h.fail(ctx, err, "path")
-	}
-	return &EvidenceOutput{Body: d}, nil
+	return &EvidenceOutput{Body: evidenceDetailOf(o, p.Evidence, p.Controls)}, nil
 }
 
 type createEvidenceInput struct {

@@ -396,43 +396,33 @@ func (h *handler) listRisks(ctx context.Context, in *listRisksInput) (*ListOutpu
 
 func (h *handler) getRisk(ctx context.Context, in *getPersonInput) (*RiskDetailOutput, error) {
 	a, o := actorOf(ctx)
-	r, err := h.DB.Risk(ctx, a, in.ID)
+	p, err := h.DB.RiskRecord(ctx, a, in.ID)
 	if err != nil {
 		return nil, h.fail(ctx, err, "path")
 	}
-	d, err := h.riskDetail(ctx, a, o, r)
+	d, err := h.riskDetail(ctx, a, o, p)
 	if err != nil {
 		return nil, h.fail(ctx, err, "path")
 	}
 	return &RiskDetailOutput{Body: d}, nil
 }
 
-func (h *handler) riskDetail(ctx context.Context, a isms.Actor, o isms.Organisation, r isms.Risk) (RiskDetail, error) {
+// riskDetail is a risk as the API gives it, with its links, treatment
+// actions and decisions.
+func (h *handler) riskDetail(ctx context.Context, a isms.Actor, o isms.Organisation, p store.RiskPage) (RiskDetail, error) {
 	cs, err := h.criteriaSet(ctx, a)
 	if err != nil {
 		return RiskDetail{}, err
 	}
-	d := RiskDetail{Risk: riskOf(cs, today(o))(r), Links: []RiskLink{}, Actions: []Action{}, Decisions: []RiskDecision{}}
-	links, err := h.DB.LinksFrom(ctx, a, "risk", r.ID)
-	if err != nil {
-		return d, err
-	}
-	for _, l := range links {
+	d := RiskDetail{Risk: riskOf(cs, today(o))(p.Risk), Links: []RiskLink{}, Actions: []Action{}, Decisions: []RiskDecision{}}
+	for _, l := range p.Links {
 		d.Links = append(d.Links, riskLinkOf(l))
 	}
-	acts, err := h.DB.ActionsServing(ctx, a, "risk", r.ID)
-	if err != nil {
-		return d, err
-	}
 	conv := actionOf(today(o))
-	for _, x := range acts {
+	for _, x := range p.Actions {
 		d.Actions = append(d.Actions, conv(x))
 	}
-	decs, err := h.DB.RiskDecisions(ctx, a, r.ID)
-	if err != nil {
-		return d, err
-	}
-	for _, x := range decs {
+	for _, x := range p.Decisions {
 		rd := RiskDecision{ID: x.ID, Kind: string(x.Kind), DecidedBy: x.DecidedBy, DecidedByName: x.DecidedByName, DecidedAt: x.DecidedAt.UTC(),
 			CriteriaID: x.CriteriaID, CriteriaNumber: x.CriteriaNumber, Justification: x.Justification, Concession: x.Concession,
 			Treatment: []string{}, Residual: ratingOf(cs.ByID[x.CriteriaID], x.Residual), ExpiresOn: nullable(x.ExpiresOn), VoidReason: x.VoidReason}

@@ -643,14 +643,28 @@ type RiskPage struct {
 // RiskPage reads a risk and what its page shows with it in one read: on
 // PostgreSQL one round trip (see readTogether) instead of five.
 func (db *DB) RiskPage(ctx context.Context, a isms.Actor, id string) (RiskPage, error) {
+	return db.riskPage(ctx, a, id, true)
+}
+
+// RiskRecord reads a risk with its links, treatment actions and decisions
+// (a RiskPage without the history) in one read: what the API gives for a
+// risk, one round trip on PostgreSQL instead of four.
+func (db *DB) RiskRecord(ctx context.Context, a isms.Actor, id string) (RiskPage, error) {
+	return db.riskPage(ctx, a, id, false)
+}
+
+func (db *DB) riskPage(ctx context.Context, a isms.Actor, id string, history bool) (RiskPage, error) {
 	var p RiskPage
 	if err := a.Require(isms.PermReadRegisters); err != nil {
 		return p, err
 	}
 	err := db.read(ctx, func(t *tx) error {
-		if err := risks.getTogether(t, a.OrgID, id, &p.Risk, linksReading(a.OrgID, "risk", id, true, &p.Links),
-			actionsServing(a.OrgID, "risk", id, &p.Actions), decisionsReading(a.OrgID, id, &p.Decisions),
-			risks.historyReading(a.OrgID, id, &p.History)); err != nil {
+		with := []reading{linksReading(a.OrgID, "risk", id, true, &p.Links),
+			actionsServing(a.OrgID, "risk", id, &p.Actions), decisionsReading(a.OrgID, id, &p.Decisions)}
+		if history {
+			with = append(with, risks.historyReading(a.OrgID, id, &p.History))
+		}
+		if err := risks.getTogether(t, a.OrgID, id, &p.Risk, with...); err != nil {
 			return err
 		}
 		return t.nameLinks(a.OrgID, true, p.Links)
