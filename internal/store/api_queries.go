@@ -89,26 +89,7 @@ func (db *DB) ActivePeople(ctx context.Context, a isms.Actor) ([]isms.Person, er
 }
 
 // allActive reads every active record of a register of the organisation in
-// the register's default order, as a full list reads them (see
-// listColumns).
+// the register's default order.
 func allActive[T any](t *tx, tb *table[T], orgID string) ([]T, error) {
-	cols, keep := tb.listColumns(false)
-	rows, err := t.Query(`SELECT `+cols+` FROM `+tb.name+` WHERE org_id = $1 AND archived_at IS NULL ORDER BY `+
-		tb.sorts[tb.defaultSort]+`, id`, orgID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		rec, err := tb.scanColumns(rows, keep)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rec)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return out, tb.complete(t, orgID, out, false)
+	return tb.records(t, orgID, "archived_at IS NULL", tb.sorts[tb.defaultSort]+", id")
 }

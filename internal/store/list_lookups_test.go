@@ -10,8 +10,8 @@ import (
 	"github.com/holdfast-isms/holdfast/internal/storetest"
 )
 
-// Every record of a full list, and of an export's read of every active
-// record, is the record as read on its own: the names, email addresses
+// Every record of a full list, of an export's read of every active record
+// and of the treatment plan is the record as read on its own: the names, email addresses
 // and counts a list fills in from kept values match what a single read
 // selects with the record, for a member, a member who has left the
 // organisation and nobody.
@@ -96,6 +96,16 @@ func TestFullListsMatchSingleReads(t *testing.T) {
 			runs, err := db.Assessments(ctx, owner, all)
 			must(err)
 			sameAsRead(t, step+": assessments", runs.Items, func(id string) (isms.Assessment, error) { return db.Assessment(ctx, owner, id) })
+
+			plan, err := db.RiskTreatmentPlan(ctx, owner)
+			must(err)
+			var planned []isms.Risk
+			var planActions []isms.Action
+			for _, e := range plan {
+				planned, planActions = append(planned, e.Risk), append(planActions, e.Actions...)
+			}
+			sameAsRead(t, step+": the treatment plan's risks", planned, func(id string) (isms.Risk, error) { return db.Risk(ctx, owner, id) })
+			sameAsRead(t, step+": the treatment plan's actions", planActions, func(id string) (isms.Action, error) { return db.Action(ctx, owner, id) })
 
 			// What the lists fill in, spelled out.
 			for _, p := range people.Items {

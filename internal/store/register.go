@@ -766,6 +766,32 @@ func (tb *table[T]) listing(t *tx, orgID string, q isms.ListQuery) (*listing[T],
 	return l, nil
 }
 
+// records reads the organisation's records that cond selects, in the
+// order order gives, as a full list reads them (see listColumns): a
+// read of every record of some kind, which an export or the treatment
+// plan makes. The organisation is bound as $1, args from $2.
+func (tb *table[T]) records(t *tx, orgID, cond, order string, args ...any) ([]T, error) {
+	cols, keep := tb.listColumns(false)
+	rows, err := t.Query(`SELECT `+cols+` FROM `+tb.name+` WHERE org_id = $1 AND `+cond+` ORDER BY `+order,
+		append([]any{orgID}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		rec, err := tb.scanColumns(rows, keep)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, tb.complete(t, orgID, out, false)
+}
+
 // sqliteByIDs reads the organisation's rows of table whose ids the JSON
 // array ids holds: what to select from, and the conditions. Each id is
 // looked up in turn; as an IN list SQLite first built a temporary index of

@@ -855,43 +855,24 @@ func (db *DB) RiskTreatmentPlan(ctx context.Context, a isms.Actor) ([]isms.PlanE
 	}
 	var out []isms.PlanEntry
 	err := db.read(ctx, func(t *tx) error {
-		rows, err := t.Query(`SELECT `+risks.selectList()+` FROM risks WHERE org_id = $1 AND archived_at IS NULL
-			AND `+inPlan+` ORDER BY sort_priority, id`, a.OrgID)
+		rs, err := risks.records(t, a.OrgID, "archived_at IS NULL AND "+inPlan, "sort_priority, id")
 		if err != nil {
 			return err
 		}
 		index := map[string]int{}
-		for rows.Next() {
-			r, err := risks.scan(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
+		for _, r := range rs {
 			index[r.ID] = len(out)
 			out = append(out, isms.PlanEntry{Risk: r})
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows, err = t.Query(`SELECT `+actions.selectList()+` FROM actions WHERE org_id = $1 AND serves_type = 'risk' AND archived_at IS NULL
-			ORDER BY CASE WHEN due_date = '' THEN 1 ELSE 0 END, due_date, created_at, id`, a.OrgID)
+		xs, err := actions.records(t, a.OrgID, "serves_type = 'risk' AND archived_at IS NULL",
+			"CASE WHEN due_date = '' THEN 1 ELSE 0 END, due_date, created_at, id")
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			x, err := actions.scan(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
+		for _, x := range xs {
 			if i, ok := index[x.ServesID]; ok {
 				out[i].Actions = append(out[i].Actions, x)
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
 		}
 		return t.plannedControls(a.OrgID, nil, func(l isms.Link) {
 			if i, ok := index[l.FromID]; ok {
