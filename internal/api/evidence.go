@@ -223,7 +223,6 @@ func (h *handler) listEvidence(ctx context.Context, in *listEvidenceInput) (*Lis
 	return listOf(page, evidenceOf(today(o))), nil
 }
 
-// evidenceDetail adds the controls the evidence supports.
 // evidenceDetail is a piece of evidence as the API gives it, with the
 // controls it supports (read afresh: after a change).
 func (h *handler) evidenceDetail(ctx context.Context, e isms.Evidence) (EvidenceDetail, error) {

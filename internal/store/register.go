@@ -186,6 +186,9 @@ func (tb *table[T]) listColumns(brief bool) (string, []bool) {
 			}
 		}
 		v.cols = strings.Join(cols, ", ")
+		if len(cols) == len(names) {
+			v.keep = nil // every column: nothing to leave out when scanning
+		}
 	})
 	return v.cols, v.keep
 }
@@ -772,21 +775,9 @@ func (tb *table[T]) listing(t *tx, orgID string, q isms.ListQuery) (*listing[T],
 // plan makes. The organisation is bound as $1, args from $2.
 func (tb *table[T]) records(t *tx, orgID, cond, order string, args ...any) ([]T, error) {
 	cols, keep := tb.listColumns(false)
-	rows, err := t.Query(`SELECT `+cols+` FROM `+tb.name+` WHERE org_id = $1 AND `+cond+` ORDER BY `+order,
-		append([]any{orgID}, args...)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []T
-	for rows.Next() {
-		rec, err := tb.scanColumns(rows, keep)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rec)
-	}
-	if err := rows.Err(); err != nil {
+	if err := t.readTogether(reading{`SELECT ` + cols + ` FROM ` + tb.name + ` WHERE org_id = $1 AND ` + cond + ` ORDER BY ` + order,
+		append([]any{orgID}, args...), tb.rowsOfColumns(&out, keep)}); err != nil {
 		return nil, err
 	}
 	return out, tb.complete(t, orgID, out, false)

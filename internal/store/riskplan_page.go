@@ -168,11 +168,9 @@ func (t *tx) fillPlanEntries(orgID string, entries []isms.PlanEntry) error {
 	}
 	var refs []userRef
 	for i := range entries {
-		r := &entries[i].Risk
-		refs = append(refs, userRef{r.OwnerID, &r.OwnerName, nil})
+		refs = append(refs, risks.users(&entries[i].Risk)...)
 		for j := range entries[i].Actions {
-			x := &entries[i].Actions[j]
-			refs = append(refs, userRef{x.ResponsibleID, &x.ResponsibleName, nil})
+			refs = append(refs, actions.users(&entries[i].Actions[j])...)
 		}
 	}
 	return t.nameUsers(orgID, refs)

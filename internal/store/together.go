@@ -105,8 +105,14 @@ func (t *tx) pipeline(c *pgx.Conn, rs []reading) error {
 // rowsOf is a reading's row function that appends each row, as a record of
 // the table, to out.
 func (tb *table[T]) rowsOf(out *[]T) func(scanner) error {
+	return tb.rowsOfColumns(out, nil)
+}
+
+// rowsOfColumns is rowsOf for rows of the columns keep marks (see
+// scanColumns).
+func (tb *table[T]) rowsOfColumns(out *[]T, keep []bool) func(scanner) error {
 	return func(s scanner) error {
-		rec, err := tb.scan(s)
+		rec, err := tb.scanColumns(s, keep)
 		if err != nil {
 			return err
 		}
