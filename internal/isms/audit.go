@@ -70,16 +70,26 @@ func (e AuditEntry) HashedText() string {
 // ready to use; it is not safe for concurrent use.
 type AuditHasher struct {
 	buf []byte // the text being hashed; SHA-256 takes bytes
-	hex [2 * sha256.Size]byte
+	hex AuditSum
 }
 
 // Sum returns the hash an entry whose HashedText is text must carry. The
 // result is overwritten by the next call.
 func (a *AuditHasher) Sum(text string) []byte {
 	a.buf = append(a.buf[:0], text...)
-	sum := sha256.Sum256(a.buf)
-	hex.Encode(a.hex[:], sum[:])
+	a.hex = AuditSumOf(a.buf)
 	return a.hex[:]
+}
+
+// AuditSum is an entry's hash as stored: SHA-256, in lower-case hex.
+type AuditSum [2 * sha256.Size]byte
+
+// AuditSumOf returns the hash an entry whose HashedText is text must carry.
+func AuditSumOf(text []byte) AuditSum {
+	var out AuditSum
+	sum := sha256.Sum256(text)
+	hex.Encode(out[:], sum[:])
+	return out
 }
 
 // EncodeFields renders field values as the JSON stored in Before/After.

@@ -3,11 +3,16 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
+	"sync"
+	"unsafe"
+
+	"modernc.org/sqlite"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
 )
@@ -142,54 +147,26 @@ func (db *DB) VerifyOrgAuditLog(ctx context.Context, orgID string) (checked int6
 // as long.
 const auditChunk = 5000
 
-// auditBatchLen is how many entries the reading goroutine hands to the
-// checking one at a time.
-const auditBatchLen = 256
-
-// auditVerifyRow is SQL for an entry as a verification reads it: its hash,
-// then the text the hash covers (isms.AuditEntry.HashedText), joined by the
-// separator. The database joins the columns, so a verification reads one
-// text per entry instead of twelve columns and parses no timestamp: on
-// SQLite fetching a column costs about as much as hashing it, and
-// concat_ws less than a chain of ||. The timestamp is hashed as stored, in
+// auditHashedText is SQL for the text an entry's hash covers
+// (isms.AuditEntry.HashedText), joined by the database, in the order the
+// entry's fields are hashed. The timestamp is hashed as stored, in
 // isms.TimeLayout, so a rewritten one no longer matches even where it
 // means the same instant. concat_ws leaves out NULLs, which the columns
 // refuse; a row that holds one anyway loses a field and fails the check.
-var auditVerifyRow = `concat_ws('` + isms.AuditHashSeparator + `', ` + strings.Join([]string{
-	"a.hash", "a.prev_hash", "a.seq", "a.id", "a.org_id", "a.at", "a.actor_id",
+var auditHashedText = `concat_ws('` + isms.AuditHashSeparator + `', ` + strings.Join([]string{
+	"a.prev_hash", "a.seq", "a.id", "a.org_id", "a.at", "a.actor_id",
 	"a.record_type", "a.record_id", "a.action", "a.before_values", "a.after_values",
 }, ", ") + `)`
 
-// auditRow is one entry as a verification reads it: see auditVerifyRow.
-type auditRow string
-
-// fields splits the row. The hash, PrevHash and sequence number come
-// first, and Holdfast never writes a separator into them; in a row where
-// one was written, the split fields no longer hash and link as the
-// original ones did, so the entry fails the check all the same. ok is
-// false for a row without a sequence number.
-func (r auditRow) fields() (hash, text, prev string, seq int64, ok bool) {
-	hash, text, _ = strings.Cut(string(r), isms.AuditHashSeparator)
-	prev, rest, _ := strings.Cut(text, isms.AuditHashSeparator)
-	num, _, _ := strings.Cut(rest, isms.AuditHashSeparator)
-	seq, err := strconv.ParseInt(num, 10, 64)
-	return hash, text, prev, seq, err == nil
-}
-
-// auditBatch is consecutive entries of one organisation's chain. The last
-// batch of a chain has end set and says how many entries the organisation
-// has in all.
-type auditBatch struct {
-	org   string
-	rows  []auditRow
-	end   bool
-	count int64
-}
-
 // verifyAudit checks one organisation's chain (orgID set) or every chain,
-// reading chunk entries per query. One goroutine reads the entries while
-// this one hashes and checks them, so on a machine with two cores the
-// hashing costs no time of its own.
+// reading chunk entries per query.
+//
+// On SQLite an entry's text is hashed where SQLite holds it, by
+// Holdfast's own code, which SQLite calls for each entry in turn (see
+// auditChain): copying the text out of the database (some 19 MB for a
+// chain of 28,000 entries) and handing each row through database/sql
+// cost more than the hashing. On PostgreSQL the text is read and hashed
+// here: the server's own sha256 took four times as long as sending it.
 //
 // The chunks, counts and heads are read in one snapshot, or entries
 // appended meanwhile would look like tampering. SQLite's read transaction
@@ -203,115 +180,228 @@ func (db *DB) verifyAudit(ctx context.Context, orgID *string, chunk int) (checke
 	if db.dialect == Postgres {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
-	err = db.run(ctx, db.r, db.rStmts, opts, func(t *tx) error {
-		batches := make(chan *auditBatch, 4)
-		stop := make(chan struct{})
-		read := make(chan error, 1)
-		go func() {
-			defer close(batches)
-			read <- readAuditChains(t, orgID, chunk, batches, stop)
-		}()
-		var c chainChecker
-		atEntry := false
-		for b := range batches {
-			if brk == nil {
-				if brk, atEntry = c.check(b); brk != nil {
-					close(stop)
-				}
+	err = db.run(ctx, db.r, db.rStmts, opts, func(t *tx) (err error) {
+		c := &chainChecker{ends: map[string]chainEnd{}}
+		if db.dialect == SQLite {
+			c.handle = auditCheckers.add(c)
+			defer auditCheckers.remove(c.handle)
+			restore, rerr := t.smallPageCache()
+			if rerr != nil {
+				return rerr
 			}
+			defer func() {
+				if rerr := restore(); err == nil {
+					err = rerr
+				}
+			}()
 		}
-		// The transaction is this goroutine's again only once the
-		// reading one is done with it.
-		if err := <-read; err != nil {
+		if err := readAuditChains(t, orgID, chunk, c); err != nil {
 			return err
 		}
-		checked = c.checked
-		if atEntry {
-			return brokenEntryID(t, brk)
-		}
+		checked, brk = c.checked, c.brk
 		if brk != nil {
+			if c.atEntry {
+				return brokenEntryID(t, brk)
+			}
 			return nil
 		}
-		var err error
 		brk, err = verifyHeads(t, headWhere, args, c.ends)
 		return err
 	})
 	return checked, brk, err
 }
 
-// readAuditChains sends the entries of orgID's chain, or of every chain,
-// in order of organisation and sequence number, until they are all sent or
-// stop is closed.
-func readAuditChains(t *tx, orgID *string, chunk int, out chan<- *auditBatch, stop <-chan struct{}) error {
-	send := func(b *auditBatch) bool {
-		select {
-		case out <- b:
-			return true
-		case <-stop:
-			return false
-		}
+// smallPageCache shrinks the SQLite connection's page cache for a read
+// that visits each page once, such as a chain's verification, and returns
+// how to give the connection its cache back. The usual cache (2 MB) is
+// fresh memory for a new process, and each page of it costs a page fault
+// when first used, for pages that are not read again: a tenth of
+// `holdfast check --org` on a machine whose page faults are slow.
+func (t *tx) smallPageCache() (restore func() error, err error) {
+	var size int64
+	if err := t.QueryRow(`PRAGMA cache_size`).Scan(&size); err != nil {
+		return nil, err
 	}
-	if orgID != nil {
-		_, err := readAuditChain(t, *orgID, chunk, send)
+	if _, err := t.Exec(`PRAGMA cache_size = 64`); err != nil {
+		return nil, err
+	}
+	return func() error {
+		_, err := t.Exec(`PRAGMA cache_size = ` + strconv.FormatInt(size, 10))
 		return err
+	}, nil
+}
+
+// readAuditChains checks the entries of orgID's chain, or of every chain,
+// in order of organisation and sequence number, until they are all
+// checked or the checker has found a break.
+func readAuditChains(t *tx, orgID *string, chunk int, c *chainChecker) error {
+	if orgID != nil {
+		return readAuditChain(t, *orgID, chunk, c)
 	}
 	org, ok, err := nextAuditOrg(t, nil)
-	for ; ok && err == nil; org, ok, err = nextAuditOrg(t, &org) {
-		if more, err := readAuditChain(t, org, chunk, send); !more || err != nil {
-			return err
-		}
+	for ; ok && err == nil && c.brk == nil; org, ok, err = nextAuditOrg(t, &org) {
+		err = readAuditChain(t, org, chunk, c)
 	}
 	return err
 }
 
-// readAuditChain sends org's entries in batches, chunk entries per query,
-// and then the number of entries org has. more is false when send was
-// refused.
-func readAuditChain(t *tx, org string, chunk int, send func(*auditBatch) bool) (more bool, err error) {
-	q := `SELECT ` + auditVerifyRow + ` FROM audit_log a
-		WHERE a.org_id = $1 AND a.seq > $2 ORDER BY a.seq LIMIT ` + strconv.Itoa(chunk)
-	newBatch := func() *auditBatch { return &auditBatch{org: org, rows: make([]auditRow, 0, auditBatchLen)} }
-	b := newBatch()
+// readAuditChain checks org's entries, chunk entries per query, and then
+// that org has no entries besides them.
+func readAuditChain(t *tx, org string, chunk int, c *chainChecker) error {
+	c.begin(org)
+	read := readAuditChunkPostgres
+	if t.db.dialect == SQLite {
+		read = readAuditChunkSQLite
+	}
 	// Sequence numbers start at 1; an entry numbered below is read too,
 	// and fails the check.
 	after := int64(math.MinInt64)
-	for n := chunk; n == chunk; {
-		rows, err := t.Query(q, org, after)
-		if err != nil {
-			return false, err
+	for n := int64(chunk); n == int64(chunk) && c.brk == nil; {
+		before := c.n
+		if err := read(t, c, org, after, chunk); err != nil {
+			return err
 		}
-		var r auditRow
-		for n = 0; rows.Next(); n++ {
-			if err := rows.Scan((*string)(&r)); err != nil {
-				rows.Close()
-				return false, err
-			}
-			if b.rows = append(b.rows, r); len(b.rows) == auditBatchLen {
-				if !send(b) {
-					rows.Close()
-					return false, nil
-				}
-				b = newBatch()
-			}
-		}
-		err = rows.Err()
-		if cerr := rows.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return false, err
-		}
-		// The next chunk starts after the last entry read. One without a
-		// sequence number fails the check, which then stops the reading.
-		_, _, _, after, _ = r.fields()
+		// The next chunk starts after the last entry read; once one
+		// fails, there is no next chunk.
+		n, after = c.n-before, c.seq
+	}
+	if c.brk != nil {
+		return nil
 	}
 	// Reading in chunks would pass over an entry that repeats the sequence
 	// number a chunk ended at; the count shows it.
-	if err := t.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE org_id = $1`, org).Scan(&b.count); err != nil {
-		return false, err
+	var count int64
+	if err := t.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE org_id = $1`, org).Scan(&count); err != nil {
+		return err
 	}
-	b.end = true
-	return send(b), nil
+	c.end(count)
+	return nil
+}
+
+// readAuditChunkPostgres checks up to chunk entries of org's chain after
+// the entry numbered after.
+func readAuditChunkPostgres(t *tx, c *chainChecker, org string, after int64, chunk int) error {
+	rows, err := t.Query(`SELECT a.seq, COALESCE(a.prev_hash, ''), COALESCE(a.hash, ''), `+auditHashedText+`
+		FROM audit_log a WHERE a.org_id = $1 AND a.seq > $2 ORDER BY a.seq LIMIT `+strconv.Itoa(chunk), org, after)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var seq sql.NullInt64
+	var prev, hash string
+	var text sql.RawBytes
+	for rows.Next() && c.brk == nil {
+		if err := rows.Scan(&seq, &prev, &hash, &text); err != nil {
+			return err
+		}
+		if c.follows(seq.Int64, seq.Valid, prev) {
+			sum := isms.AuditSumOf(text)
+			c.hashed(hash, string(sum[:]) == hash)
+		}
+	}
+	return rows.Err()
+}
+
+// readAuditChunkSQLite is readAuditChunkPostgres on SQLite: the chunk's
+// entries are handed, in order, to auditChain, which checks them with c.
+// The LIMIT keeps SQLite from merging the inner query into the outer one,
+// so the entries reach the function in the order the inner query reads
+// them; were they ever handed over in another order, the check would
+// report an entry missing, never pass a broken chain.
+func readAuditChunkSQLite(t *tx, c *chainChecker, org string, after int64, chunk int) error {
+	var none any
+	return t.QueryRow(`SELECT `+auditChainSQL+`($3, s, p, h, x) FROM (
+		SELECT CASE typeof(a.seq) WHEN 'integer' THEN a.seq END AS s, a.prev_hash AS p, a.hash AS h, `+auditHashedText+` AS x
+		FROM audit_log a WHERE a.org_id = $1 AND a.seq > $2 ORDER BY a.seq LIMIT `+strconv.Itoa(chunk)+`)`,
+		org, after, c.handle).Scan(&none)
+}
+
+// auditChainSQL is the name SQLite knows auditChain by.
+const auditChainSQL = "holdfast_audit_chain"
+
+func init() {
+	sqlite.MustRegisterFunction(auditChainSQL, &sqlite.FunctionImpl{
+		NArgs: 5, VolatileArgs: true,
+		MakeAggregate: func(sqlite.FunctionContext) (sqlite.AggregateFunction, error) { return &auditChain{}, nil },
+	})
+}
+
+// auditChain is the SQLite aggregate holdfast_audit_chain(checker, seq,
+// prev_hash, hash, text): it checks entries with the chainChecker the
+// first argument names (see auditCheckers), each entry's text hashed
+// where SQLite holds it. Its value is NULL.
+type auditChain struct{ c *chainChecker }
+
+// Step checks one entry. SQLite lends the arguments' text for the call
+// only (VolatileArgs): the checker keeps a copy of the hash it needs.
+func (a *auditChain) Step(_ *sqlite.FunctionContext, args []driver.Value) error {
+	if a.c == nil {
+		h, _ := args[0].(int64)
+		if a.c = auditCheckers.get(h); a.c == nil {
+			return errors.New("audit chain check: no checker")
+		}
+	}
+	if a.c.brk != nil {
+		return nil
+	}
+	seq, hasSeq := args[1].(int64)
+	prev, _ := args[2].(string)
+	hash, _ := args[3].(string)
+	text, _ := args[4].(string)
+	if a.c.follows(seq, hasSeq, prev) {
+		sum := isms.AuditSumOf(unsafe.Slice(unsafe.StringData(text), len(text)))
+		a.c.hashed(hash, string(sum[:]) == hash)
+	}
+	return nil
+}
+
+// WindowInverse is not used: the function is not a window function.
+func (*auditChain) WindowInverse(*sqlite.FunctionContext, []driver.Value) error {
+	return errors.New("holdfast_audit_chain is not a window function")
+}
+
+// WindowValue is the function's value, NULL: the checker holds the result.
+func (*auditChain) WindowValue(*sqlite.FunctionContext) (driver.Value, error) { return nil, nil }
+
+// Final does nothing: the checker outlives the query.
+func (*auditChain) Final(*sqlite.FunctionContext) {}
+
+// auditCheckers are the chain checkers of verifications running on
+// SQLite, by the handle their queries pass to holdfast_audit_chain.
+var auditCheckers checkerRegistry
+
+// checkerRegistry finds chain checkers by handle. The zero value is ready
+// to use.
+type checkerRegistry struct {
+	mu   sync.Mutex
+	last int64
+	m    map[int64]*chainChecker
+}
+
+// add registers c and returns its handle.
+func (r *checkerRegistry) add(c *chainChecker) int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.m == nil {
+		r.m = map[int64]*chainChecker{}
+	}
+	r.last++
+	r.m[r.last] = c
+	return r.last
+}
+
+// get returns the checker registered as h, or nil.
+func (r *checkerRegistry) get(h int64) *chainChecker {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.m[h]
+}
+
+// remove forgets the checker registered as h.
+func (r *checkerRegistry) remove(h int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.m, h)
 }
 
 // nextAuditOrg returns the first organisation after the given one (or the
@@ -330,18 +420,22 @@ func nextAuditOrg(t *tx, after *string) (org string, ok bool, err error) {
 	return org, err == nil, err
 }
 
-// chainChecker checks batches of entries in chain order: that each
-// organisation's entries are numbered 1, 2, 3 …, that each links to the
-// one before, and that each one's content matches its hash.
+// chainChecker checks entries in chain order, one organisation's chain
+// after another: that each organisation's entries are numbered 1, 2, 3 …,
+// that each links to the one before, and that each one's content matches
+// its hash. It stops at the first break.
 type chainChecker struct {
+	handle  int64 // its handle in auditCheckers, on SQLite
 	checked int64
 	ends    map[string]chainEnd // each finished chain's last entry
 
+	brk     *isms.ChainBreak // the first break found
+	atEntry bool             // brk is at an entry, whose id may be looked up
+
 	org  string
-	seq  int64 // of the last entry checked in org's chain
-	prev string
-	n    int64 // entries checked in org's chain
-	h    isms.AuditHasher
+	seq  int64  // of the last entry checked in org's chain
+	prev []byte // its hash, which the next entry links to
+	n    int64  // entries checked in org's chain
 }
 
 // chainEnd is the last entry of one organisation's chain.
@@ -350,44 +444,52 @@ type chainEnd struct {
 	hash string
 }
 
-// check checks b, which follows the batches checked before, and returns the
-// first break in it; atEntry says that the break is at an entry of the
-// chain, whose id the caller may look up.
-func (c *chainChecker) check(b *auditBatch) (brk *isms.ChainBreak, atEntry bool) {
-	if c.ends == nil || b.org != c.org {
-		if c.ends == nil {
-			c.ends = map[string]chainEnd{}
-		}
-		c.org, c.seq, c.prev, c.n = b.org, 0, "", 0
+// begin starts on org's chain.
+func (c *chainChecker) begin(org string) {
+	c.org, c.seq, c.prev, c.n = org, 0, c.prev[:0], 0
+}
+
+// follows reports whether the next entry, numbered seq (hasSeq false
+// when it has no number) and linked to prev, is the one the chain
+// expects; if not, it records the break. The caller checks the entry's
+// hash next and reports it to hashed.
+func (c *chainChecker) follows(seq int64, hasSeq bool, prev string) bool {
+	c.checked++
+	c.n++
+	reason := ""
+	switch {
+	case !hasSeq:
+		c.brk = &isms.ChainBreak{OrgID: c.org, Seq: c.seq + 1, Reason: fmt.Sprintf("expected entry %d here: the entry found has no sequence number", c.seq+1)}
+		return false
+	case seq != c.seq+1:
+		reason = fmt.Sprintf("expected entry %d here: an entry is missing", c.seq+1)
+	case prev != string(c.prev):
+		reason = "its link to the previous entry does not match"
+	default:
+		c.seq = seq
+		return true
 	}
-	for _, r := range b.rows {
-		c.checked++
-		c.n++
-		hash, text, link, seq, ok := r.fields()
-		reason := ""
-		switch {
-		case !ok:
-			return &isms.ChainBreak{OrgID: c.org, Seq: c.seq + 1, Reason: fmt.Sprintf("expected entry %d here: the entry found has no sequence number", c.seq+1)}, false
-		case seq != c.seq+1:
-			reason = fmt.Sprintf("expected entry %d here: an entry is missing", c.seq+1)
-		case link != c.prev:
-			reason = "its link to the previous entry does not match"
-		case string(c.h.Sum(text)) != hash:
-			reason = "its content does not match its hash (the entry was altered)"
-		}
-		if reason != "" {
-			return &isms.ChainBreak{OrgID: c.org, Seq: seq, Reason: reason}, true
-		}
-		c.seq, c.prev = seq, hash
+	c.brk, c.atEntry = &isms.ChainBreak{OrgID: c.org, Seq: seq, Reason: reason}, true
+	return false
+}
+
+// hashed records whether the entry follows accepted matches its hash.
+func (c *chainChecker) hashed(hash string, matches bool) {
+	if !matches {
+		c.brk, c.atEntry = &isms.ChainBreak{OrgID: c.org, Seq: c.seq, Reason: "its content does not match its hash (the entry was altered)"}, true
+		return
 	}
-	if b.end {
-		if b.count != c.n {
-			return &isms.ChainBreak{OrgID: c.org, Seq: c.seq + 1, Reason: fmt.Sprintf(
-				"the organisation has %d entries but only %d form its chain: entries were added outside it", b.count, c.n)}, false
-		}
-		c.ends[c.org] = chainEnd{c.seq, c.prev}
+	c.prev = append(c.prev[:0], hash...)
+}
+
+// end finishes org's chain, which has count entries in all.
+func (c *chainChecker) end(count int64) {
+	if count != c.n {
+		c.brk = &isms.ChainBreak{OrgID: c.org, Seq: c.seq + 1, Reason: fmt.Sprintf(
+			"the organisation has %d entries but only %d form its chain: entries were added outside it", count, c.n)}
+		return
 	}
-	return nil, false
+	c.ends[c.org] = chainEnd{c.seq, string(c.prev)}
 }
 
 // verifyHeads compares each organisation's chain head (the sequence number

@@ -172,6 +172,31 @@ func checkFields(t *testing.T, what string, got, want map[string]any) {
 	}
 }
 
+// auditFieldNulled is a tampering that sets column of the i-th entry of
+// the chain to NULL, which the audit log's own columns refuse, in a copy
+// of the log without its constraints; reason is a word the break found
+// must use.
+func auditFieldNulled(column string, i int, reason string) func(*testing.T, testDB, []isms.AuditEntry) (isms.AuditEntry, string) {
+	return func(t *testing.T, db testDB, chain []isms.AuditEntry) (isms.AuditEntry, string) {
+		unconstrainAuditLog(t, db)
+		db.exec(t, `UPDATE audit_log SET `+column+` = NULL WHERE id = $1`, chain[i].ID)
+		return chain[i], reason
+	}
+}
+
+// unconstrainAuditLog replaces the audit log with a copy that has no
+// constraints and no triggers, as an attacker with database access could.
+func unconstrainAuditLog(t *testing.T, db testDB) {
+	t.Helper()
+	for _, q := range []string{
+		`CREATE TABLE audit_copy AS SELECT * FROM audit_log`,
+		`DROP TABLE audit_log`,
+		`ALTER TABLE audit_copy RENAME TO audit_log`,
+	} {
+		db.exec(t, q)
+	}
+}
+
 // dropAuditTrigger removes one of the triggers that make the audit log
 // append-only, as an attacker with database access could.
 func dropAuditTrigger(t *testing.T, db testDB, name string) {
@@ -341,16 +366,25 @@ func TestAuditLogTamperingIsDetectedAtChunkBoundaries(t *testing.T) {
 			db.exec(t, `UPDATE audit_log SET after_values = $1, hash = $2 WHERE id = $3`, forged.After, forged.ComputeHash(), last.ID)
 			return last, "head"
 		}},
+		{"field_emptied_to_null", auditFieldNulled("before_values", 3, "altered")},
+		{"hash_emptied_to_null", auditFieldNulled("hash", 2, "altered")},
+		{"link_emptied_to_null", auditFieldNulled("prev_hash", 4, "link")},
+		// The first entry links to nothing; without its empty link its
+		// hashed text loses a field.
+		{"first_link_emptied_to_null", auditFieldNulled("prev_hash", 0, "altered")},
+		{"last_numbered_with_text", func(t *testing.T, db testDB, chain []isms.AuditEntry) (isms.AuditEntry, string) {
+			if db.dialect != store.SQLite {
+				t.Skip("PostgreSQL keeps only numbers in a number column")
+			}
+			dropAuditTrigger(t, db, "audit_log_no_update")
+			last := chain[len(chain)-1]
+			db.exec(t, `UPDATE audit_log SET seq = 'last' WHERE id = $1`, last.ID)
+			return isms.AuditEntry{Seq: last.Seq}, "no sequence number"
+		}},
 		{"entry_repeated", func(t *testing.T, db testDB, chain []isms.AuditEntry) (isms.AuditEntry, string) {
 			// Without its constraints the table takes a second entry with
 			// a sequence number already used, which a chunk may end at.
-			for _, q := range []string{
-				`CREATE TABLE audit_copy AS SELECT * FROM audit_log`,
-				`DROP TABLE audit_log`,
-				`ALTER TABLE audit_copy RENAME TO audit_log`,
-			} {
-				db.exec(t, q)
-			}
+			unconstrainAuditLog(t, db)
 			db.exec(t, `INSERT INTO audit_log SELECT 'copy', org_id, seq, at, actor_id, record_type, record_id, action, before_values, after_values, prev_hash, hash
 				FROM audit_log WHERE id = $1`, chain[2].ID)
 			return isms.AuditEntry{}, "?"

@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/holdfast-isms/holdfast/internal/isms"
+)
+
+// A verification on SQLite reads with a small page cache and gives the
+// connection its usual cache back after, and leaves no checker behind.
+func TestVerificationGivesThePageCacheBack(t *testing.T) {
+	ctx := context.Background()
+	db := openInternalDB(t)
+	// One read connection, so every read below uses the one the
+	// verification used.
+	db.r.SetMaxOpenConns(1)
+	cacheSize := func() (n int64) {
+		t.Helper()
+		if err := db.read(ctx, func(t *tx) error { return t.QueryRow(`PRAGMA cache_size`).Scan(&n) }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	usual := cacheSize()
+	var during int64
+	if err := db.read(ctx, func(t *tx) error {
+		restore, err := t.smallPageCache()
+		if err != nil {
+			return err
+		}
+		if err := t.QueryRow(`PRAGMA cache_size`).Scan(&during); err != nil {
+			return err
+		}
+		return restore()
+	}); err != nil {
+		t.Fatalf("shrinking the page cache: %v", err)
+	}
+	if during != 64 || usual == 64 {
+		t.Errorf("page cache %d while shrunk, %d usually; want 64 and another", during, usual)
+	}
+	if got := cacheSize(); got != usual {
+		t.Errorf("page cache %d after restoring; want %d", got, usual)
+	}
+	for i := range 3 {
+		if err := db.write(ctx, func(t *tx) error {
+			return t.audit("org", "", "person", "p1", "update", nil, map[string]any{"n": i})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, brk, err := db.VerifyAuditLog(ctx); err != nil || brk != nil || n != 3 {
+		t.Fatalf("verify: %d entries, break %+v, %v; want 3 intact", n, brk, err)
+	}
+	if got := cacheSize(); got != usual {
+		t.Errorf("page cache %d after a verification; want %d", got, usual)
+	}
+	auditCheckers.mu.Lock()
+	left := len(auditCheckers.m)
+	auditCheckers.mu.Unlock()
+	if left != 0 {
+		t.Errorf("%d checkers left registered after the verification", left)
+	}
+}
+
+// The checker passes entries only in chain order: entries handed over in
+// another order are a break, never an intact chain.
+func TestChainCheckerRefusesEntriesOutOfOrder(t *testing.T) {
+	texts := []string{"first", "second", "third"}
+	hashes := make([]string, len(texts))
+	prevs := make([]string, len(texts))
+	for i, text := range texts {
+		if i > 0 {
+			prevs[i] = hashes[i-1]
+		}
+		sum := isms.AuditSumOf([]byte(prevs[i] + text))
+		hashes[i] = string(sum[:])
+	}
+	feed := func(order ...int) *chainChecker {
+		c := &chainChecker{ends: map[string]chainEnd{}}
+		c.begin("org")
+		for _, i := range order {
+			if c.brk != nil {
+				break
+			}
+			if c.follows(int64(i+1), true, prevs[i]) {
+				sum := isms.AuditSumOf([]byte(prevs[i] + texts[i]))
+				c.hashed(hashes[i], string(sum[:]) == hashes[i])
+			}
+		}
+		if c.brk == nil {
+			c.end(int64(len(order)))
+		}
+		return c
+	}
+	if c := feed(0, 1, 2); c.brk != nil || c.checked != 3 || c.ends["org"].hash != hashes[2] {
+		t.Fatalf("entries in order: break %+v, %d checked, end %+v", c.brk, c.checked, c.ends["org"])
+	}
+	for _, order := range [][]int{{0, 2, 1}, {1, 0, 2}, {2, 1, 0}} {
+		c := feed(order...)
+		if c.brk == nil || !strings.Contains(c.brk.Reason, "missing") {
+			t.Errorf("entries in order %v: break %+v; want an entry reported missing", order, c.brk)
+		}
+	}
+}
