@@ -10,7 +10,7 @@ import (
 func TestAnalyzeKeepsRowEstimatesWithoutSamples(t *testing.T) {
 	ctx := context.Background()
 	for _, thorough := range []bool{true, false} {
-		db := migratedSQLite(t)
+		db := openInternalDB(t)
 		if _, err := db.w.ExecContext(ctx, `CREATE TABLE bench_rows (org TEXT, k INTEGER)`); err != nil {
 			t.Fatal(err)
 		}

@@ -13,7 +13,7 @@ import (
 // it alone, before and after the statistics are gathered. A brief column
 // added to the evidence list without adding it to the index fails here.
 func TestEvidencePageOfKeptMatchesReadsTheBriefIndex(t *testing.T) {
-	db := migratedSQLite(t)
+	db := openInternalDB(t)
 	cols, _ := evidenceTable.listColumns(true)
 	key := evidenceTable.sorts[evidenceTable.defaultSort]
 	// The page query of a list of matches kept in order (see table.list).

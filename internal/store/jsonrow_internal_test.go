@@ -29,7 +29,7 @@ func jsonRowTargets() []any {
 // A row read as one JSON array scans into its targets exactly as its
 // columns read one by one do, whatever the text holds.
 func TestJSONRowScansAsColumns(t *testing.T) {
-	db := migratedSQLite(t)
+	db := openInternalDB(t)
 	texts := []string{
 		"", "plain", `quote " and backslash \ and slash /`, "line\nbreak\ttab\rreturn",
 		"control \x01\x02\x1f and \x7f", "accents é ü ß, CJK 漢字, emoji 😀", `{"looks": ["like", "json"]}`,

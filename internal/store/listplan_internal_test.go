@@ -14,7 +14,7 @@ import (
 // "not empty" condition left SQLite scanning all of them (1,900 pieces of
 // evidence without an end date to find 120 expired ones).
 func TestDateFiltersSkipUndatedRecords(t *testing.T) {
-	db := migratedSQLite(t)
+	db := openInternalDB(t)
 	for _, c := range []struct {
 		table, cond, column string
 		conds               map[string]func(string, func(any) string) (string, error)
@@ -39,7 +39,7 @@ func TestDateFiltersSkipUndatedRecords(t *testing.T) {
 // The action list narrowed by status, in its default order (due date),
 // is one range of an index, before and after the statistics are gathered.
 func TestActionsByStatusWalkTheirIndex(t *testing.T) {
-	db := migratedSQLite(t)
+	db := openInternalDB(t)
 	for _, analysed := range []bool{false, true} {
 		if analysed {
 			if err := db.Optimize(context.Background(), true); err != nil {
@@ -61,7 +61,7 @@ func TestActionsByStatusWalkTheirIndex(t *testing.T) {
 // all the organisation's actions for each risk on the page.
 func TestStartupStatisticsAreNotSampled(t *testing.T) {
 	ctx := context.Background()
-	db := migratedSQLite(t)
+	db := openInternalDB(t)
 	err := db.write(ctx, func(t *tx) error {
 		if _, err := t.Exec(`INSERT INTO organisations (id, slug, name, size_band, time_zone, date_format, version, created_at, updated_at)
 			VALUES ('org', 'org', 'Org', 'small', 'UTC', '2006-01-02', 1, '', '')`); err != nil {
@@ -116,7 +116,7 @@ func TestStartupStatisticsAreNotSampled(t *testing.T) {
 // archiving and status: the API's risk list does it for every risk of a
 // page, the treatment plan for every risk it considers.
 func TestRiskActionCountsReadTheIndexAlone(t *testing.T) {
-	db := migratedSQLite(t)
+	db := openInternalDB(t)
 	for _, analysed := range []bool{false, true} {
 		if analysed {
 			if err := db.Optimize(context.Background(), true); err != nil {
@@ -140,7 +140,7 @@ func TestRiskActionCountsReadTheIndexAlone(t *testing.T) {
 // in the table's primary key, without building a temporary index of them
 // first, whatever the table.
 func TestPageOfKnownIDsLooksEachUp(t *testing.T) {
-	db := migratedSQLite(t)
+	db := openInternalDB(t)
 	for _, analysed := range []bool{false, true} {
 		if analysed {
 			if err := db.Optimize(context.Background(), true); err != nil {

@@ -13,7 +13,7 @@ import (
 // whether the organisation's are kept or each call reads its own (an
 // organisation over the bounds), on both databases.
 func TestPlanItemsOfNoRisks(t *testing.T) {
-	dbs := map[string]*DB{"sqlite": migratedSQLite(t)}
+	dbs := map[string]*DB{"sqlite": openInternalDB(t)}
 	if admin := os.Getenv("HOLDFAST_TEST_POSTGRES"); admin != "" {
 		db := openPostgresForTest(t, admin)
 		if _, err := db.Migrate(context.Background()); err != nil {

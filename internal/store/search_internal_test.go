@@ -72,7 +72,7 @@ func searchPlan[T any](t *testing.T, db *DB, tb *table[T]) (count, ids string) {
 // register whose searched columns change without a new index fails here.
 func TestSearchIsAnsweredFromTheSearchIndex(t *testing.T) {
 	ctx := context.Background()
-	db := migratedSQLite(t)
+	db := openInternalDB(t)
 	for _, analysed := range []bool{false, true} {
 		if analysed {
 			if err := db.Optimize(ctx, true); err != nil {
@@ -96,22 +96,6 @@ func TestSearchIsAnsweredFromTheSearchIndex(t *testing.T) {
 		c, i = searchPlan(t, db, evidenceTable)
 		check("evidence", c, i)
 	}
-}
-
-// migratedSQLite opens a new SQLite store with the current schema, closed
-// when the test ends.
-func migratedSQLite(t *testing.T) *DB {
-	t.Helper()
-	ctx := context.Background()
-	db, err := Open(ctx, Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return db
 }
 
 // On PostgreSQL a search is the lowered, joined text LIKE the pattern,
@@ -168,7 +152,7 @@ func TestPostgresSearchCanUseTheTrigramIndex(t *testing.T) {
 // that holds the sort key instead of sorting the register (the PostgreSQL
 // plans are checked with the trigram indexes above).
 func TestReferenceSortIsNumericAndIndexed(t *testing.T) {
-	dbs := map[string]*DB{"sqlite": migratedSQLite(t)}
+	dbs := map[string]*DB{"sqlite": openInternalDB(t)}
 	if admin := os.Getenv("HOLDFAST_TEST_POSTGRES"); admin != "" {
 		dbs["postgres"] = openPostgresForTest(t, admin)
 	} else if os.Getenv("CI") != "" {
