@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -133,12 +134,12 @@ func historyReading(orgID, recordType, recordID string, specs []isms.FieldSpec, 
 // entry whose hash or link does not match, or nil when all chains are
 // intact. It also reports how many entries it checked.
 func (db *DB) VerifyAuditLog(ctx context.Context) (checked int64, brk *isms.ChainBreak, err error) {
-	return db.verifyAudit(ctx, nil, auditChunk)
+	return db.verifyAudit(ctx, nil, auditChunk, db.auditSplit())
 }
 
 // VerifyOrgAuditLog is VerifyAuditLog for one organisation's chain.
 func (db *DB) VerifyOrgAuditLog(ctx context.Context, orgID string) (checked int64, brk *isms.ChainBreak, err error) {
-	return db.verifyAudit(ctx, &orgID, auditChunk)
+	return db.verifyAudit(ctx, &orgID, auditChunk, db.auditSplit())
 }
 
 // auditChunk is how many entries one query of a verification reads. With a
@@ -146,6 +147,19 @@ func (db *DB) VerifyOrgAuditLog(ctx context.Context, orgID string) (checked int6
 // at once it may judge sorting the table cheaper, which took eight times
 // as long.
 const auditChunk = 5000
+
+// auditSplit is how long a chain must be for a verification to read its
+// two halves at once, on two connections (0: never). On SQLite a second
+// connection costs a few milliseconds to open and checking 10,000 entries
+// some thirty; a PostgreSQL connection, a server process of its own,
+// costs as much as the half it would save (and the server already
+// works beside the check). A machine with one processor gains nothing.
+func (db *DB) auditSplit() int64 {
+	if db.dialect != SQLite || runtime.GOMAXPROCS(0) < 2 {
+		return 0
+	}
+	return 10000
+}
 
 // auditHashedText is SQL for the text an entry's hash covers
 // (isms.AuditEntry.HashedText), joined by the database, in the order the
@@ -159,7 +173,8 @@ var auditHashedText = `concat_ws('` + isms.AuditHashSeparator + `', ` + strings.
 }, ", ") + `)`
 
 // verifyAudit checks one organisation's chain (orgID set) or every chain,
-// reading chunk entries per query.
+// reading chunk entries per query, and chains of split entries or more
+// (0: none) in two halves at once (see readAuditHalves).
 //
 // On SQLite an entry's text is hashed where SQLite holds it, by
 // Holdfast's own code, which SQLite calls for each entry in turn (see
@@ -171,7 +186,7 @@ var auditHashedText = `concat_ws('` + isms.AuditHashSeparator + `', ` + strings.
 // The chunks, counts and heads are read in one snapshot, or entries
 // appended meanwhile would look like tampering. SQLite's read transaction
 // has one from its first read on; PostgreSQL needs REPEATABLE READ for it.
-func (db *DB) verifyAudit(ctx context.Context, orgID *string, chunk int) (checked int64, brk *isms.ChainBreak, err error) {
+func (db *DB) verifyAudit(ctx context.Context, orgID *string, chunk int, split int64) (checked int64, brk *isms.ChainBreak, err error) {
 	headWhere, args := "", []any{}
 	if orgID != nil {
 		headWhere, args = ` WHERE h.org_id = $1`, []any{*orgID}
@@ -180,22 +195,10 @@ func (db *DB) verifyAudit(ctx context.Context, orgID *string, chunk int) (checke
 	if db.dialect == Postgres {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
-	err = db.run(ctx, db.r, db.rStmts, opts, func(t *tx) (err error) {
+	r := auditReading{opts: opts, chunk: chunk, split: split}
+	err = db.run(ctx, db.r, db.rStmts, opts, func(t *tx) error {
 		c := &chainChecker{ends: map[string]chainEnd{}}
-		if db.dialect == SQLite {
-			c.handle = auditCheckers.add(c)
-			defer auditCheckers.remove(c.handle)
-			restore, rerr := t.smallPageCache()
-			if rerr != nil {
-				return rerr
-			}
-			defer func() {
-				if rerr := restore(); err == nil {
-					err = rerr
-				}
-			}()
-		}
-		if err := readAuditChains(t, orgID, chunk, c); err != nil {
+		if err := withChecker(t, c, func() error { return readAuditChains(t, orgID, r, c) }); err != nil {
 			return err
 		}
 		checked, brk = c.checked, c.brk
@@ -205,10 +208,41 @@ func (db *DB) verifyAudit(ctx context.Context, orgID *string, chunk int) (checke
 			}
 			return nil
 		}
+		var err error
 		brk, err = verifyHeads(t, headWhere, args, c.ends)
 		return err
 	})
 	return checked, brk, err
+}
+
+// auditReading is how a verification reads chains: the options of each
+// transaction it reads in, the entries read per query, and the length of
+// chain it reads in two halves (0: none).
+type auditReading struct {
+	opts  *sql.TxOptions
+	chunk int
+	split int64
+}
+
+// withChecker runs read, which checks entries with c in t. On SQLite, c
+// is registered for holdfast_audit_chain meanwhile, and the connection
+// reads with a small page cache.
+func withChecker(t *tx, c *chainChecker, read func() error) (err error) {
+	if t.db.dialect != SQLite {
+		return read()
+	}
+	c.handle = auditCheckers.add(c)
+	defer auditCheckers.remove(c.handle)
+	restore, err := t.smallPageCache()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if rerr := restore(); err == nil {
+			err = rerr
+		}
+	}()
+	return read()
 }
 
 // smallPageCache shrinks the SQLite connection's page cache for a read
@@ -234,36 +268,29 @@ func (t *tx) smallPageCache() (restore func() error, err error) {
 // readAuditChains checks the entries of orgID's chain, or of every chain,
 // in order of organisation and sequence number, until they are all
 // checked or the checker has found a break.
-func readAuditChains(t *tx, orgID *string, chunk int, c *chainChecker) error {
+func readAuditChains(t *tx, orgID *string, r auditReading, c *chainChecker) error {
 	if orgID != nil {
-		return readAuditChain(t, *orgID, chunk, c)
+		return readAuditChain(t, *orgID, r, c)
 	}
 	org, ok, err := nextAuditOrg(t, nil)
 	for ; ok && err == nil && c.brk == nil; org, ok, err = nextAuditOrg(t, &org) {
-		err = readAuditChain(t, org, chunk, c)
+		err = readAuditChain(t, org, r, c)
 	}
 	return err
 }
 
-// readAuditChain checks org's entries, chunk entries per query, and then
-// that org has no entries besides them.
-func readAuditChain(t *tx, org string, chunk int, c *chainChecker) error {
-	c.begin(org)
-	read := readAuditChunkPostgres
-	if t.db.dialect == SQLite {
-		read = readAuditChunkSQLite
+// readAuditChain checks org's entries, and then that org has no entries
+// besides them.
+func readAuditChain(t *tx, org string, r auditReading, c *chainChecker) error {
+	halves, err := readAuditHalves(t, org, r, c)
+	if err != nil {
+		return err
 	}
-	// Sequence numbers start at 1; an entry numbered below is read too,
-	// and fails the check.
-	after := int64(math.MinInt64)
-	for n := int64(chunk); n == int64(chunk) && c.brk == nil; {
-		before := c.n
-		if err := read(t, c, org, after, chunk); err != nil {
+	if !halves {
+		c.begin(org)
+		if err := readAuditRange(t, org, r.chunk, c, math.MinInt64, 0); err != nil {
 			return err
 		}
-		// The next chunk starts after the last entry read; once one
-		// fails, there is no next chunk.
-		n, after = c.n-before, c.seq
 	}
 	if c.brk != nil {
 		return nil
@@ -278,11 +305,103 @@ func readAuditChain(t *tx, org string, chunk int, c *chainChecker) error {
 	return nil
 }
 
-// readAuditChunkPostgres checks up to chunk entries of org's chain after
-// the entry numbered after.
-func readAuditChunkPostgres(t *tx, c *chainChecker, org string, after int64, chunk int) error {
+// readAuditHalves checks org's chain in two halves at once when it has
+// r.split entries or more: the first half in a transaction of its own on
+// another connection, the second in t. It reports whether it did: when
+// the halves are not both intact and joined (the second's first entry
+// links to the first's last), the chain is to be read again in one piece,
+// which finds the first break in chain order.
+//
+// The first half's transaction sees the chain at another moment than t.
+// Entries are only ever added after the chain head, which t reads the
+// half's end from, so an intact chain reads the same in both; a chain
+// changed in between reads as two halves that do not join, or as a count
+// of entries that does not match t's.
+func readAuditHalves(t *tx, org string, r auditReading, c *chainChecker) (bool, error) {
+	if r.split <= 0 {
+		return false, nil
+	}
+	var head int64
+	err := t.QueryRow(`SELECT seq FROM audit_heads WHERE org_id = $1`, org).Scan(&head)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && head < r.split) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	mid := head / 2
+	first := &chainChecker{}
+	done := make(chan error, 1)
+	go func() {
+		done <- t.db.run(t.ctx, t.db.r, t.db.rStmts, r.opts, func(t *tx) error {
+			return withChecker(t, first, func() error {
+				first.begin(org)
+				return readAuditRange(t, org, r.chunk, first, math.MinInt64, mid)
+			})
+		})
+	}()
+	checked := c.checked
+	c.beginAfter(org, mid)
+	err = readAuditRange(t, org, r.chunk, c, mid, 0)
+	if ferr := <-done; err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return false, err
+	}
+	if first.brk != nil || c.brk != nil || first.seq != mid || c.n == 0 || string(c.firstLink) != string(first.prev) {
+		c.checked, c.brk, c.atEntry = checked, nil, false
+		return false, nil
+	}
+	c.checked += first.checked
+	c.n += first.n
+	return true, nil
+}
+
+// readAuditRange checks org's entries numbered after after and, unless
+// upto is 0, up to upto, chunk entries per query, until they are all
+// checked or one fails.
+func readAuditRange(t *tx, org string, chunk int, c *chainChecker, after, upto int64) error {
+	read := readAuditChunkPostgres
+	if t.db.dialect == SQLite {
+		read = readAuditChunkSQLite
+	}
+	for n := int64(chunk); n == int64(chunk) && c.brk == nil; {
+		before := c.n
+		if err := read(t, c, auditChunkOf{org, after, upto, chunk}); err != nil {
+			return err
+		}
+		// The next chunk starts after the last entry read; once one
+		// fails, there is no next chunk.
+		n, after = c.n-before, c.seq
+	}
+	return nil
+}
+
+// auditChunkOf says which entries one query of a verification reads: up
+// to n of org's entries numbered after after and, unless upto is 0, up to
+// upto. Sequence numbers start at 1, and math.MinInt64 as after reads an
+// entry numbered below too, which fails the check. Without upto, SQLite
+// reads an entry numbered with a text last, which fails it too.
+type auditChunkOf struct {
+	org         string
+	after, upto int64
+	n           int
+}
+
+// where is the chunk's condition and arguments from $1 on.
+func (k auditChunkOf) where() (string, []any) {
+	if k.upto == 0 {
+		return `a.org_id = $1 AND a.seq > $2`, []any{k.org, k.after}
+	}
+	return `a.org_id = $1 AND a.seq > $2 AND a.seq <= $3`, []any{k.org, k.after, k.upto}
+}
+
+// readAuditChunkPostgres checks the chunk k of the chain.
+func readAuditChunkPostgres(t *tx, c *chainChecker, k auditChunkOf) error {
+	where, args := k.where()
 	rows, err := t.Query(`SELECT a.seq, COALESCE(a.prev_hash, ''), COALESCE(a.hash, ''), `+auditHashedText+`
-		FROM audit_log a WHERE a.org_id = $1 AND a.seq > $2 ORDER BY a.seq LIMIT `+strconv.Itoa(chunk), org, after)
+		FROM audit_log a WHERE `+where+` ORDER BY a.seq LIMIT `+strconv.Itoa(k.n), args...)
 	if err != nil {
 		return err
 	}
@@ -308,12 +427,13 @@ func readAuditChunkPostgres(t *tx, c *chainChecker, org string, after int64, chu
 // so the entries reach the function in the order the inner query reads
 // them; were they ever handed over in another order, the check would
 // report an entry missing, never pass a broken chain.
-func readAuditChunkSQLite(t *tx, c *chainChecker, org string, after int64, chunk int) error {
+func readAuditChunkSQLite(t *tx, c *chainChecker, k auditChunkOf) error {
+	where, args := k.where()
 	var none any
-	return t.QueryRow(`SELECT `+auditChainSQL+`($3, s, p, h, x) FROM (
+	return t.QueryRow(`SELECT `+auditChainSQL+`($`+strconv.Itoa(len(args)+1)+`, s, p, h, x) FROM (
 		SELECT CASE typeof(a.seq) WHEN 'integer' THEN a.seq END AS s, a.prev_hash AS p, a.hash AS h, `+auditHashedText+` AS x
-		FROM audit_log a WHERE a.org_id = $1 AND a.seq > $2 ORDER BY a.seq LIMIT `+strconv.Itoa(chunk)+`)`,
-		org, after, c.handle).Scan(&none)
+		FROM audit_log a WHERE `+where+` ORDER BY a.seq LIMIT `+strconv.Itoa(k.n)+`)`,
+		append(args, c.handle)...).Scan(&none)
 }
 
 // auditChainSQL is the name SQLite knows auditChain by.
@@ -436,6 +556,11 @@ type chainChecker struct {
 	seq  int64  // of the last entry checked in org's chain
 	prev []byte // its hash, which the next entry links to
 	n    int64  // entries checked in org's chain
+
+	// A checker of a chain's second half (see beginAfter) keeps its first
+	// entry's link, to be compared with the first half's last hash.
+	seam      bool
+	firstLink []byte
 }
 
 // chainEnd is the last entry of one organisation's chain.
@@ -446,7 +571,14 @@ type chainEnd struct {
 
 // begin starts on org's chain.
 func (c *chainChecker) begin(org string) {
-	c.org, c.seq, c.prev, c.n = org, 0, c.prev[:0], 0
+	c.org, c.seq, c.prev, c.n, c.seam = org, 0, c.prev[:0], 0, false
+}
+
+// beginAfter starts on org's chain after the entry numbered seq, which
+// another checker checks: the first entry's link is kept, not checked.
+func (c *chainChecker) beginAfter(org string, seq int64) {
+	c.begin(org)
+	c.seq, c.seam = seq, true
 }
 
 // follows reports whether the next entry, numbered seq (hasSeq false
@@ -463,6 +595,10 @@ func (c *chainChecker) follows(seq int64, hasSeq bool, prev string) bool {
 		return false
 	case seq != c.seq+1:
 		reason = fmt.Sprintf("expected entry %d here: an entry is missing", c.seq+1)
+	case c.seam && c.n == 1:
+		c.firstLink = append(c.firstLink[:0], prev...)
+		c.seq = seq
+		return true
 	case prev != string(c.prev):
 		reason = "its link to the previous entry does not match"
 	default:

@@ -7,8 +7,10 @@ import (
 )
 
 // VerifyAuditLogInChunks is VerifyOrgAuditLog for orgID, or VerifyAuditLog
-// when orgID is nil, reading n entries per query: with a small n the
-// tests' short chains cross many chunk boundaries.
-func (db *DB) VerifyAuditLogInChunks(ctx context.Context, orgID *string, n int) (checked int64, brk *isms.ChainBreak, err error) {
-	return db.verifyAudit(ctx, orgID, n)
+// when orgID is nil, reading n entries per query and chains of split
+// entries or more (0: none) in two halves at once: with a small n and
+// split the tests' short chains cross many chunk boundaries and are read
+// in halves.
+func (db *DB) VerifyAuditLogInChunks(ctx context.Context, orgID *string, n int, split int64) (checked int64, brk *isms.ChainBreak, err error) {
+	return db.verifyAudit(ctx, orgID, n, split)
 }

@@ -172,6 +172,16 @@ func checkFields(t *testing.T, what string, got, want map[string]any) {
 	}
 }
 
+// auditEntryAltered is a tampering that changes what the i-th entry of
+// the chain records.
+func auditEntryAltered(i int) func(*testing.T, testDB, []isms.AuditEntry) (isms.AuditEntry, string) {
+	return func(t *testing.T, db testDB, chain []isms.AuditEntry) (isms.AuditEntry, string) {
+		dropAuditTrigger(t, db, "audit_log_no_update")
+		db.exec(t, `UPDATE audit_log SET after_values = $1 WHERE id = $2`, `{"name":"Mallory"}`, chain[i].ID)
+		return chain[i], "altered"
+	}
+}
+
 // auditFieldNulled is a tampering that sets column of the i-th entry of
 // the chain to NULL, which the audit log's own columns refuse, in a copy
 // of the log without its constraints; reason is a word the break found
@@ -325,11 +335,7 @@ func TestAuditLogTamperingIsDetectedAtChunkBoundaries(t *testing.T) {
 		tamper func(t *testing.T, db testDB, chain []isms.AuditEntry) (want isms.AuditEntry, reason string)
 	}{
 		{"intact", func(*testing.T, testDB, []isms.AuditEntry) (isms.AuditEntry, string) { return isms.AuditEntry{}, "" }},
-		{"altered", func(t *testing.T, db testDB, chain []isms.AuditEntry) (isms.AuditEntry, string) {
-			dropAuditTrigger(t, db, "audit_log_no_update")
-			db.exec(t, `UPDATE audit_log SET after_values = $1 WHERE id = $2`, `{"name":"Mallory"}`, chain[3].ID)
-			return chain[3], "altered"
-		}},
+		{"altered", auditEntryAltered(3)},
 		{"time_rewritten", func(t *testing.T, db testDB, chain []isms.AuditEntry) (isms.AuditEntry, string) {
 			dropAuditTrigger(t, db, "audit_log_no_update")
 			db.exec(t, `UPDATE audit_log SET at = $1 WHERE id = $2`, isms.FormatTime(chain[4].At.Add(-time.Hour)), chain[4].ID)
@@ -365,6 +371,24 @@ func TestAuditLogTamperingIsDetectedAtChunkBoundaries(t *testing.T) {
 			forged.After = `{"name":"Mallory"}`
 			db.exec(t, `UPDATE audit_log SET after_values = $1, hash = $2 WHERE id = $3`, forged.After, forged.ComputeHash(), last.ID)
 			return last, "head"
+		}},
+		{"early_altered", auditEntryAltered(1)},
+		{"rewritten_from_the_middle", func(t *testing.T, db testDB, chain []isms.AuditEntry) (isms.AuditEntry, string) {
+			// From the middle on (where a chain read in halves is
+			// joined), every entry and the head are rewritten to hash and
+			// link among themselves; only the first rewritten entry's
+			// link to the entry before it is wrong.
+			dropAuditTrigger(t, db, "audit_log_no_update")
+			k := len(chain) / 2
+			prev := "forged"
+			for _, e := range chain[k:] {
+				e.PrevHash = prev
+				e.Hash = e.ComputeHash()
+				db.exec(t, `UPDATE audit_log SET prev_hash = $1, hash = $2 WHERE id = $3`, e.PrevHash, e.Hash, e.ID)
+				prev = e.Hash
+			}
+			db.exec(t, `UPDATE audit_heads SET hash = $1 WHERE org_id = $2`, prev, chain[k].OrgID)
+			return chain[k], "link"
 		}},
 		{"field_emptied_to_null", auditFieldNulled("before_values", 3, "altered")},
 		{"hash_emptied_to_null", auditFieldNulled("hash", 2, "altered")},
@@ -403,30 +427,32 @@ func TestAuditLogTamperingIsDetectedAtChunkBoundaries(t *testing.T) {
 				}
 				want, reason := tc.tamper(t, db, chain)
 				for _, n := range chunks {
-					for _, org := range []*string{&f.Org.ID, nil} {
-						checked, brk, err := db.VerifyAuditLogInChunks(ctx, org, n)
-						if err != nil {
-							t.Fatalf("%d per query: %v", n, err)
-						}
-						what := fmt.Sprintf("%d per query, organisation only %v", n, org != nil)
-						switch {
-						case reason == "":
-							if brk != nil || (org == nil && checked != total) || checked == 0 {
-								t.Errorf("%s: %d entries, break %+v; want all %d intact", what, checked, brk, total)
+					for _, split := range []int64{0, 2} {
+						for _, org := range []*string{&f.Org.ID, nil} {
+							checked, brk, err := db.VerifyAuditLogInChunks(ctx, org, n, split)
+							if err != nil {
+								t.Fatalf("%d per query: %v", n, err)
 							}
-						case brk == nil:
-							t.Errorf("%s: tampering not found (%d entries checked)", what, checked)
-						case brk.OrgID != f.Org.ID:
-							t.Errorf("%s: break %+v in the wrong organisation", what, brk)
-						case reason == "?":
-							// Which way a repeated entry shows depends on
-							// where the chunks end.
-						case brk.Seq != want.Seq || brk.ID != want.ID || !strings.Contains(brk.Reason, reason):
-							t.Errorf("%s: break %+v; want entry #%d (%q) reported with %q", what, brk, want.Seq, want.ID, reason)
+							what := fmt.Sprintf("%d per query, halves from %d, organisation only %v", n, split, org != nil)
+							switch {
+							case reason == "":
+								if brk != nil || (org == nil && checked != total) || checked == 0 {
+									t.Errorf("%s: %d entries, break %+v; want all %d intact", what, checked, brk, total)
+								}
+							case brk == nil:
+								t.Errorf("%s: tampering not found (%d entries checked)", what, checked)
+							case brk.OrgID != f.Org.ID:
+								t.Errorf("%s: break %+v in the wrong organisation", what, brk)
+							case reason == "?":
+								// Which way a repeated entry shows depends on
+								// where the chunks end.
+							case brk.Seq != want.Seq || brk.ID != want.ID || !strings.Contains(brk.Reason, reason):
+								t.Errorf("%s: break %+v; want entry #%d (%q) reported with %q", what, brk, want.Seq, want.ID, reason)
+							}
 						}
 					}
 					// The other organisation's chain is untouched.
-					if n, brk, err := db.VerifyAuditLogInChunks(ctx, &other.Org.ID, n); err != nil || brk != nil || n == 0 {
+					if n, brk, err := db.VerifyAuditLogInChunks(ctx, &other.Org.ID, n, 2); err != nil || brk != nil || n == 0 {
 						t.Errorf("other organisation: %d entries, break %+v, %v", n, brk, err)
 					}
 				}
@@ -464,8 +490,10 @@ func TestAuditLogVerifiedWhileAppended(t *testing.T) {
 			default:
 			}
 			for _, org := range []*string{&f.Org.ID, nil} {
-				if n, brk, err := db.VerifyAuditLogInChunks(ctx, org, 2); err != nil || brk != nil {
-					t.Fatalf("verification %d while appending (%d entries): break %+v, %v", verified, n, brk, err)
+				for _, split := range []int64{0, 2} {
+					if n, brk, err := db.VerifyAuditLogInChunks(ctx, org, 2, split); err != nil || brk != nil {
+						t.Fatalf("verification %d while appending (%d entries, halves from %d): break %+v, %v", verified, n, split, brk, err)
+					}
 				}
 			}
 		}
