@@ -181,7 +181,7 @@ var auditHashedText = `concat_ws('` + isms.AuditHashSeparator + `', ` + strings.
 // auditChain): copying the text out of the database (some 19 MB for a
 // chain of 28,000 entries) and handing each row through database/sql
 // cost more than the hashing. On PostgreSQL the text is read and hashed
-// here: the server's own sha256 took four times as long as sending it.
+// here: the server's own sha256 took five times as long as sending it.
 //
 // The chunks, counts and heads are read in one snapshot, or entries
 // appended meanwhile would look like tampering. SQLite's read transaction
