@@ -158,7 +158,14 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := db.w.PingContext(pctx); err != nil {
+	// SQLite's writer opens (and if need be creates) the file first. On
+	// PostgreSQL a read connection is enough to know the server answers,
+	// and a command that only reads uses no other (see SchemaVersion).
+	ping := db.w
+	if db.dialect == Postgres {
+		ping = db.r
+	}
+	if err := ping.PingContext(pctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s: %w", db.dialect, err)
 	}

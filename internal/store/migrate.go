@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -13,7 +14,11 @@ import (
 //go:embed migrations
 var migrationFS embed.FS
 
-func (db *DB) migrator() (*goose.Provider, error) {
+// migrator is the schema's migrations on the write pool.
+func (db *DB) migrator() (*goose.Provider, error) { return db.migratorOn(db.w) }
+
+// migratorOn is the schema's migrations, run on pool.
+func (db *DB) migratorOn(pool *sql.DB) (*goose.Provider, error) {
 	sub, err := fs.Sub(migrationFS, "migrations/"+string(db.dialect))
 	if err != nil {
 		return nil, err
@@ -30,7 +35,7 @@ func (db *DB) migrator() (*goose.Provider, error) {
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
-	return goose.NewProvider(dialect, db.w, sub, opts...)
+	return goose.NewProvider(dialect, pool, sub, opts...)
 }
 
 // Migrate applies every pending schema migration.
@@ -47,13 +52,22 @@ func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 }
 
 // SchemaVersion reports the database's schema version and the version this
-// binary expects.
+// binary expects. It reads through the read pool, so that a command that
+// only reads (holdfast check) opens no write connection: on PostgreSQL a
+// connection is a server process of its own. A database without the
+// table of versions is given one, as migrating would, through the write
+// pool.
 func (db *DB) SchemaVersion(ctx context.Context) (current, target int64, err error) {
-	p, err := db.migrator()
-	if err != nil {
-		return 0, 0, err
+	for _, pool := range []*sql.DB{db.r, db.w} {
+		var p *goose.Provider
+		if p, err = db.migratorOn(pool); err != nil {
+			return 0, 0, err
+		}
+		if current, target, err = p.GetVersions(ctx); err == nil {
+			break
+		}
 	}
-	return p.GetVersions(ctx)
+	return current, target, err
 }
 
 // CheckSchema returns an error unless the schema is exactly the version this

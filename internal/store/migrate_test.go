@@ -220,3 +220,40 @@ func TestPostgresWithoutTrigramExtension(t *testing.T) {
 		t.Fatalf("search without trigram indexes: %+v %v", page, err)
 	}
 }
+
+// A check only reads: on PostgreSQL, where each connection is a server
+// process of its own, checking the schema, finding the organisation and
+// verifying its audit chain open no write connection.
+func TestCheckOpensNoWriteConnectionOnPostgres(t *testing.T) {
+	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
+		t.Skip("PostgreSQL is not available")
+	}
+	ctx := context.Background()
+	dsn := storetest.NewPostgresDB(t)
+	setup, err := store.Open(ctx, store.Config{DSN: dsn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := storetest.Seed(t, setup, "acme")
+	setup.Close()
+
+	db, err := store.Open(ctx, store.Config{DSN: dsn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.CheckSchema(ctx); err != nil {
+		t.Fatal(err)
+	}
+	o, err := db.OrgBySlug(ctx, f.Org.Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, brk, err := db.VerifyOrgAuditLog(ctx, o.ID); err != nil || brk != nil || n == 0 {
+		t.Fatalf("verify: %d entries, break %+v, %v", n, brk, err)
+	}
+	w, r := db.PoolStats()
+	if w.OpenConnections != 0 || r.OpenConnections == 0 {
+		t.Errorf("the check opened %d write and %d read connections; want none for writing", w.OpenConnections, r.OpenConnections)
+	}
+}
