@@ -49,8 +49,8 @@ const AuditHashSeparator = "\x1f"
 // ComputeHash returns the hash the entry should carry, from its content and
 // PrevHash: the SHA-256 of HashedText in hex.
 func (e AuditEntry) ComputeHash() string {
-	var h AuditHasher
-	return string(h.Sum(e.HashedText()))
+	sum := AuditSumOf([]byte(e.HashedText()))
+	return string(sum[:])
 }
 
 // HashedText is the text the entry's hash covers: PrevHash, Seq, ID, OrgID,
@@ -65,24 +65,11 @@ func (e AuditEntry) HashedText() string {
 	}, AuditHashSeparator)
 }
 
-// AuditHasher hashes entries one after another in one reused buffer:
-// verifying a chain hashes tens of thousands of them. The zero value is
-// ready to use; it is not safe for concurrent use.
-type AuditHasher struct {
-	buf []byte // the text being hashed; SHA-256 takes bytes
-	hex AuditSum
-}
-
-// Sum returns the hash an entry whose HashedText is text must carry. The
-// result is overwritten by the next call.
-func (a *AuditHasher) Sum(text string) []byte {
-	a.buf = append(a.buf[:0], text...)
-	a.hex = AuditSumOf(a.buf)
-	return a.hex[:]
-}
-
 // AuditSum is an entry's hash as stored: SHA-256, in lower-case hex.
 type AuditSum [2 * sha256.Size]byte
+
+// Is reports whether hash is this hash.
+func (s AuditSum) Is(hash string) bool { return string(s[:]) == hash }
 
 // AuditSumOf returns the hash an entry whose HashedText is text must carry.
 func AuditSumOf(text []byte) AuditSum {

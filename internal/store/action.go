@@ -254,17 +254,6 @@ func (db *DB) ActionHistory(ctx context.Context, a isms.Actor, id string) ([]ism
 	return h, err
 }
 
-// ActionsServing lists the actions linked to one record (e.g. a risk's
-// treatment actions), oldest first.
-func (db *DB) ActionsServing(ctx context.Context, a isms.Actor, servesType, servesID string) ([]isms.Action, error) {
-	if err := a.Require(isms.PermReadRegisters); err != nil {
-		return nil, err
-	}
-	var out []isms.Action
-	err := db.read(ctx, func(t *tx) error { return t.readTogether(actionsServing(a.OrgID, servesType, servesID, &out)) })
-	return out, err
-}
-
 // actionsServing reads the active actions serving a record into out,
 // oldest first.
 func actionsServing(orgID, servesType, servesID string, out *[]isms.Action) reading {

@@ -302,8 +302,7 @@ func readAuditChunkPostgres(t *tx, c *chainChecker, k auditChunkOf) error {
 			return err
 		}
 		if c.follows(seq.Int64, seq.Valid, prev) {
-			sum := isms.AuditSumOf(text)
-			c.hashed(hash, string(sum[:]) == hash)
+			c.hashed(hash, isms.AuditSumOf(text).Is(hash))
 		}
 	}
 	return rows.Err()
@@ -357,8 +356,7 @@ func (a *auditChain) Step(_ *sqlite.FunctionContext, args []driver.Value) error 
 	hash, _ := args[3].(string)
 	text, _ := args[4].(string)
 	if a.c.follows(seq, hasSeq, prev) {
-		sum := isms.AuditSumOf(unsafe.Slice(unsafe.StringData(text), len(text)))
-		a.c.hashed(hash, string(sum[:]) == hash)
+		a.c.hashed(hash, isms.AuditSumOf(unsafe.Slice(unsafe.StringData(text), len(text))).Is(hash))
 	}
 	return nil
 }

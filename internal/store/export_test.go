@@ -40,3 +40,36 @@ func (db *DB) ActionsPagePlan(ctx context.Context, a isms.Actor, q isms.ListQuer
 	})
 	return reads, forValues, err
 }
+
+// The reads below are what the pipelined page and record reads
+// (RiskPage, RiskRecord, EvidencePage) read together; the tests compare
+// those with them, each read on its own.
+
+// ActionsServing lists the actions linked to one record (e.g. a risk's
+// treatment actions), oldest first.
+func (db *DB) ActionsServing(ctx context.Context, a isms.Actor, servesType, servesID string) ([]isms.Action, error) {
+	if err := a.Require(isms.PermReadRegisters); err != nil {
+		return nil, err
+	}
+	var out []isms.Action
+	err := db.read(ctx, func(t *tx) error { return t.readTogether(actionsServing(a.OrgID, servesType, servesID, &out)) })
+	return out, err
+}
+
+// RiskDecisions lists the approvals and acceptances of a risk, newest
+// first, voided ones included.
+func (db *DB) RiskDecisions(ctx context.Context, a isms.Actor, riskID string) ([]isms.RiskDecision, error) {
+	if err := a.Require(isms.PermReadRegisters); err != nil {
+		return nil, err
+	}
+	var out []isms.RiskDecision
+	err := db.read(ctx, func(t *tx) error {
+		if ok, err := risks.exists(t, a.OrgID, riskID, false); err != nil {
+			return err
+		} else if !ok {
+			return isms.Errorf(isms.KindNotFound, "error.not_found")
+		}
+		return t.readTogether(decisionsReading(a.OrgID, riskID, &out))
+	})
+	return out, err
+}

@@ -63,39 +63,19 @@ func TestFullListsMatchSingleReads(t *testing.T) {
 		check := func(step string) {
 			t.Helper()
 			all := isms.ListQuery{Limit: isms.MaxLimit}
-			people, err := db.People(ctx, owner, all)
-			must(err)
-			sameAsRead(t, step+": people", people.Items, func(id string) (isms.Person, error) { return db.Person(ctx, owner, id) })
-			active, err := db.ActivePeople(ctx, owner)
-			must(err)
-			sameAsRead(t, step+": active people", active, func(id string) (isms.Person, error) { return db.Person(ctx, owner, id) })
-			assets, err := db.Assets(ctx, owner, all)
-			must(err)
-			sameAsRead(t, step+": assets", assets.Items, func(id string) (isms.Asset, error) { return db.Asset(ctx, owner, id) })
-			activeAssets, err := db.ActiveAssets(ctx, owner)
-			must(err)
-			sameAsRead(t, step+": active assets", activeAssets, func(id string) (isms.Asset, error) { return db.Asset(ctx, owner, id) })
-			evidence, err := db.EvidenceList(ctx, owner, all)
-			must(err)
-			sameAsRead(t, step+": evidence", evidence.Items, func(id string) (isms.Evidence, error) { return db.Evidence(ctx, owner, id) })
-			risks, err := db.Risks(ctx, owner, all)
-			must(err)
-			sameAsRead(t, step+": risks", risks.Items, func(id string) (isms.Risk, error) { return db.Risk(ctx, owner, id) })
-			activeRisks, err := db.ActiveRisks(ctx, owner)
-			must(err)
-			sameAsRead(t, step+": active risks", activeRisks, func(id string) (isms.Risk, error) { return db.Risk(ctx, owner, id) })
-			actions, err := db.Actions(ctx, owner, all)
-			must(err)
-			sameAsRead(t, step+": actions", actions.Items, func(id string) (isms.Action, error) { return db.Action(ctx, owner, id) })
-			controls, err := db.Controls(ctx, owner, all)
-			must(err)
-			sameAsRead(t, step+": controls", controls.Items, func(id string) (isms.Control, error) { return db.Control(ctx, owner, id) })
-			activeControls, err := db.ActiveControls(ctx, owner)
-			must(err)
-			sameAsRead(t, step+": active controls", activeControls, func(id string) (isms.Control, error) { return db.Control(ctx, owner, id) })
-			runs, err := db.Assessments(ctx, owner, all)
-			must(err)
-			sameAsRead(t, step+": assessments", runs.Items, func(id string) (isms.Assessment, error) { return db.Assessment(ctx, owner, id) })
+			person, asset, rsk := readBy(ctx, owner, db.Person), readBy(ctx, owner, db.Asset), readBy(ctx, owner, db.Risk)
+			action, control := readBy(ctx, owner, db.Action), readBy(ctx, owner, db.Control)
+			people := sameAsRead(t, step+": people", person)(pageItems(db.People(ctx, owner, all)))
+			sameAsRead(t, step+": active people", person)(db.ActivePeople(ctx, owner))
+			assets := sameAsRead(t, step+": assets", asset)(pageItems(db.Assets(ctx, owner, all)))
+			sameAsRead(t, step+": active assets", asset)(db.ActiveAssets(ctx, owner))
+			sameAsRead(t, step+": evidence", readBy(ctx, owner, db.Evidence))(pageItems(db.EvidenceList(ctx, owner, all)))
+			risks := sameAsRead(t, step+": risks", rsk)(pageItems(db.Risks(ctx, owner, all)))
+			sameAsRead(t, step+": active risks", rsk)(db.ActiveRisks(ctx, owner))
+			sameAsRead(t, step+": actions", action)(pageItems(db.Actions(ctx, owner, all)))
+			sameAsRead(t, step+": controls", control)(pageItems(db.Controls(ctx, owner, all)))
+			sameAsRead(t, step+": active controls", control)(db.ActiveControls(ctx, owner))
+			runs := sameAsRead(t, step+": assessments", readBy(ctx, owner, db.Assessment))(pageItems(db.Assessments(ctx, owner, all)))
 
 			plan, err := db.RiskTreatmentPlan(ctx, owner)
 			must(err)
@@ -104,28 +84,28 @@ func TestFullListsMatchSingleReads(t *testing.T) {
 			for _, e := range plan {
 				planned, planActions = append(planned, e.Risk), append(planActions, e.Actions...)
 			}
-			sameAsRead(t, step+": the treatment plan's risks", planned, func(id string) (isms.Risk, error) { return db.Risk(ctx, owner, id) })
-			sameAsRead(t, step+": the treatment plan's actions", planActions, func(id string) (isms.Action, error) { return db.Action(ctx, owner, id) })
+			sameAsRead(t, step+": the treatment plan's risks", rsk)(planned, nil)
+			sameAsRead(t, step+": the treatment plan's actions", action)(planActions, nil)
 
 			// What the lists fill in, spelled out.
-			for _, p := range people.Items {
+			for _, p := range people {
 				if p.Name == "Ray Report" && (p.ManagerName != "Mia Manager" || p.UserEmail != f.Users[isms.RoleContributor].Email) {
 					t.Errorf("%s: listed %+v", step, p)
 				}
 			}
-			for _, x := range assets.Items {
+			for _, x := range assets {
 				if x.Name == "Laptop fleet" && (x.OwnerEmail != f.Users[isms.RoleOwner].Email || x.CustodianName != f.Users[isms.RoleContributor].Name ||
 					x.CustodianEmail != f.Users[isms.RoleContributor].Email) {
 					t.Errorf("%s: listed %+v", step, x)
 				}
 			}
-			for _, r := range risks.Items {
+			for _, r := range risks {
 				if r.ID == risk.ID && (r.OwnerName != f.Users[isms.RoleContributor].Name || r.ActionsTotal != 2 || r.ActionsDone != 1) {
 					t.Errorf("%s: listed %+v", step, r)
 				}
 			}
-			if len(runs.Items) != 1 || runs.Items[0].ClosedByName != f.Users[isms.RoleISMSManager].Name {
-				t.Errorf("%s: listed %+v", step, runs.Items)
+			if len(runs) != 1 || runs[0].ClosedByName != f.Users[isms.RoleISMSManager].Name {
+				t.Errorf("%s: listed %+v", step, runs)
 			}
 		}
 		check("members")
@@ -134,20 +114,35 @@ func TestFullListsMatchSingleReads(t *testing.T) {
 	})
 }
 
-// sameAsRead checks that each listed record equals the record read alone.
-func sameAsRead[T any](t *testing.T, what string, items []T, read func(id string) (T, error)) {
-	t.Helper()
-	if len(items) == 0 {
-		t.Errorf("%s: none listed", what)
-	}
-	for _, it := range items {
-		id := reflect.ValueOf(it).FieldByName("ID").String()
-		one, err := read(id)
+// sameAsRead returns a check that each record of a list (read with the
+// list's error) equals the record read alone; the check returns the list.
+func sameAsRead[T any](t *testing.T, what string, read func(id string) (T, error)) func([]T, error) []T {
+	return func(items []T, err error) []T {
+		t.Helper()
 		if err != nil {
-			t.Fatalf("%s: read %s: %v", what, id, err)
+			t.Fatalf("%s: %v", what, err)
 		}
-		if !reflect.DeepEqual(it, one) {
-			t.Errorf("%s: listed\n%+v\nread alone\n%+v", what, it, one)
+		if len(items) == 0 {
+			t.Errorf("%s: none listed", what)
 		}
+		for _, it := range items {
+			id := reflect.ValueOf(it).FieldByName("ID").String()
+			one, err := read(id)
+			if err != nil {
+				t.Fatalf("%s: read %s: %v", what, id, err)
+			}
+			if !reflect.DeepEqual(it, one) {
+				t.Errorf("%s: listed\n%+v\nread alone\n%+v", what, it, one)
+			}
+		}
+		return items
 	}
 }
+
+// readBy is a store's read of one record by the actor, by id.
+func readBy[T any](ctx context.Context, a isms.Actor, read func(context.Context, isms.Actor, string) (T, error)) func(string) (T, error) {
+	return func(id string) (T, error) { return read(ctx, a, id) }
+}
+
+// pageItems is a page's records, with the error of its read.
+func pageItems[T any](p isms.Page[T], err error) ([]T, error) { return p.Items, err }

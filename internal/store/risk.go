@@ -596,24 +596,6 @@ const decisionColumns = `d.id, d.risk_id, d.kind, d.decided_by, COALESCE(u.name,
 	d.justification, d.concession, d.treatment, d.residual_likelihood, d.residual_consequence, d.residual_dims, d.residual_level,
 	d.residual_rank, d.expires_on, d.voided_at, d.void_reason`
 
-// RiskDecisions lists the approvals and acceptances of a risk, newest
-// first, voided ones included.
-func (db *DB) RiskDecisions(ctx context.Context, a isms.Actor, riskID string) ([]isms.RiskDecision, error) {
-	if err := a.Require(isms.PermReadRegisters); err != nil {
-		return nil, err
-	}
-	var out []isms.RiskDecision
-	err := db.read(ctx, func(t *tx) error {
-		if ok, err := risks.exists(t, a.OrgID, riskID, false); err != nil {
-			return err
-		} else if !ok {
-			return isms.Errorf(isms.KindNotFound, "error.not_found")
-		}
-		return t.readTogether(decisionsReading(a.OrgID, riskID, &out))
-	})
-	return out, err
-}
-
 // decisionsReading reads a risk's decisions into out, newest first.
 func decisionsReading(orgID, riskID string, out *[]isms.RiskDecision) reading {
 	return reading{`SELECT ` + decisionColumns + ` FROM risk_decisions d LEFT JOIN users u ON u.id = d.decided_by
@@ -864,8 +846,7 @@ func (db *DB) RiskTreatmentPlan(ctx context.Context, a isms.Actor) ([]isms.PlanE
 			index[r.ID] = len(out)
 			out = append(out, isms.PlanEntry{Risk: r})
 		}
-		xs, err := actions.records(t, a.OrgID, "serves_type = 'risk' AND archived_at IS NULL",
-			"CASE WHEN due_date = '' THEN 1 ELSE 0 END, due_date, created_at, id")
+		xs, err := actions.records(t, a.OrgID, "serves_type = 'risk' AND archived_at IS NULL", planActionOrder)
 		if err != nil {
 			return err
 		}

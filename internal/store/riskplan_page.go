@@ -294,6 +294,10 @@ func (t *tx) planActions(orgID string, riskIDs []string, add func(isms.Action)) 
 		})
 }
 
+// planActionOrder is the order of a risk's actions in the treatment plan:
+// by due date, undated last.
+const planActionOrder = `CASE WHEN due_date = '' THEN 1 ELSE 0 END, due_date, created_at, id`
+
 // riskActions reads the active treatment actions of the organisation's
 // risks (only of riskIDs, unless nil) in the plan's order, at most limit
 // of them (0: all).
@@ -301,7 +305,7 @@ func (t *tx) riskActions(orgID string, riskIDs []string, limit int) ([]planActio
 	cond, args := ofRisks(orgID, riskIDs, "serves_id")
 	q := `SELECT id, ref, title, responsible_id, due_date, status, serves_id FROM actions
 		WHERE org_id = $1 AND serves_type = 'risk'` + cond + ` AND archived_at IS NULL
-		ORDER BY CASE WHEN due_date = '' THEN 1 ELSE 0 END, due_date, created_at, id`
+		ORDER BY ` + planActionOrder
 	if limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", limit)
 	}

@@ -72,6 +72,7 @@ func (t *tx) nameUsers(orgID string, refs []userRef) error {
 	return nil
 }
 
+// set writes what r asks for of u.
 func (r userRef) set(u userLabel) {
 	if r.name != nil {
 		*r.name = u.name
