@@ -85,6 +85,11 @@ func (db *DB) verifyAudit(ctx context.Context, orgID *string, chunk int, split i
 	}
 	r := auditReading{opts: opts, chunk: chunk, split: split}
 	err = db.run(ctx, db.r, db.rStmts, opts, func(t *tx) error {
+		if db.dialect == Postgres {
+			if err := walkChainsByIndex(t); err != nil {
+				return err
+			}
+		}
 		c := &chainChecker{ends: map[string]chainEnd{}}
 		if err := withChecker(t, c, func() error { return readAuditChains(t, orgID, r, c) }); err != nil {
 			return err
@@ -101,6 +106,17 @@ func (db *DB) verifyAudit(ctx context.Context, orgID *string, chunk int, split i
 		return err
 	})
 	return checked, brk, err
+}
+
+// walkChainsByIndex has PostgreSQL read chains in the order of the
+// (org_id, seq) index for the rest of t. For a chain that is a fair part
+// of a small table the planner would otherwise read the whole table and
+// sort it, joining each entry's text before the sort: for a chain of
+// 3,200 entries 22 ms against the index's 6, and the sort holds every
+// entry's text in memory at once.
+func walkChainsByIndex(t *tx) error {
+	_, err := t.Exec(`SET LOCAL enable_sort = off`)
+	return err
 }
 
 // auditReading is how a verification reads chains: the options of each
@@ -285,11 +301,18 @@ func (k auditChunkOf) where() (string, []any) {
 	return `a.org_id = $1 AND a.seq > $2 AND a.seq <= $3`, []any{k.org, k.after, k.upto}
 }
 
+// postgresQuery is the query that reads the chunk on PostgreSQL: each
+// entry's number, link, hash and hashed text, in chain order.
+func (k auditChunkOf) postgresQuery() (string, []any) {
+	where, args := k.where()
+	return `SELECT a.seq, COALESCE(a.prev_hash, ''), COALESCE(a.hash, ''), ` + auditHashedText + `
+		FROM audit_log a WHERE ` + where + ` ORDER BY a.seq LIMIT ` + strconv.Itoa(k.n), args
+}
+
 // readAuditChunkPostgres checks the chunk k of the chain.
 func readAuditChunkPostgres(t *tx, c *chainChecker, k auditChunkOf) error {
-	where, args := k.where()
-	rows, err := t.Query(`SELECT a.seq, COALESCE(a.prev_hash, ''), COALESCE(a.hash, ''), `+auditHashedText+`
-		FROM audit_log a WHERE `+where+` ORDER BY a.seq LIMIT `+strconv.Itoa(k.n), args...)
+	q, args := k.postgresQuery()
+	rows, err := t.Query(q, args...)
 	if err != nil {
 		return err
 	}
