@@ -130,15 +130,19 @@ func (e *env) applyConfig(cmd *cobra.Command) error {
 }
 
 // openDB opens the database named by --db / --data. With migrate set it
-// applies pending migrations; otherwise it only checks the schema when
-// checkSchema is set.
+// applies pending migrations.
 func (e *env) openDB(cmd *cobra.Command, log *slog.Logger, migrate bool) (*store.DB, error) {
-	dataDir, _ := cmd.Flags().GetString("data")
-	dsn, _ := cmd.Flags().GetString("db")
-	if dsn != "" && !store.IsPostgresDSN(dsn) {
+	return e.open(cmd, store.Config{Logger: log}, migrate)
+}
+
+// open is openDB with cfg's other settings.
+func (e *env) open(cmd *cobra.Command, cfg store.Config, migrate bool) (*store.DB, error) {
+	cfg.DataDir, _ = cmd.Flags().GetString("data")
+	cfg.DSN, _ = cmd.Flags().GetString("db")
+	if cfg.DSN != "" && !store.IsPostgresDSN(cfg.DSN) {
 		return nil, usageError{errors.New("--db must be a postgres:// URL; leave it empty for the built-in SQLite database")}
 	}
-	db, err := store.Open(cmd.Context(), store.Config{DSN: dsn, DataDir: dataDir, Logger: log})
+	db, err := store.Open(cmd.Context(), cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -148,8 +152,8 @@ func (e *env) openDB(cmd *cobra.Command, log *slog.Logger, migrate bool) (*store
 			db.Close()
 			return nil, err
 		}
-		if n > 0 && log != nil {
-			log.Info("database migrated", "applied", n)
+		if n > 0 && cfg.Logger != nil {
+			cfg.Logger.Info("database migrated", "applied", n)
 		}
 	}
 	return db, nil
@@ -166,7 +170,7 @@ func (e *env) openExistingDB(cmd *cobra.Command) (*store.DB, error) {
 			return nil, fmt.Errorf("no Holdfast database in %s: give --data the directory Holdfast serves from, or --db a PostgreSQL URL", dataDir)
 		}
 	}
-	return e.openDB(cmd, nil, false)
+	return e.open(cmd, store.Config{Existing: true}, false)
 }
 
 // userError renders a domain error for the terminal, naming fields.

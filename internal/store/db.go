@@ -41,6 +41,10 @@ type Config struct {
 	// DataDir holds the SQLite file and uploaded files.
 	DataDir string
 	Logger  *slog.Logger
+	// Existing says the database already holds Holdfast's records and
+	// the caller mostly reads (holdfast check, backup): on SQLite no
+	// write connection is opened until something writes.
+	Existing bool
 }
 
 // DB is the store. It is safe for concurrent use.
@@ -159,10 +163,12 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	// SQLite's writer opens (and if need be creates) the file first. On
-	// PostgreSQL a read connection is enough to know the server answers,
-	// and a command that only reads uses no other (see SchemaVersion).
+	// PostgreSQL, or an SQLite file that exists, a read connection is
+	// enough to know the database answers, and a command that only reads
+	// uses no other (see SchemaVersion): on PostgreSQL each connection is
+	// a server process, on SQLite opening one reads the whole schema.
 	ping := db.w
-	if db.dialect == Postgres {
+	if db.dialect == Postgres || cfg.Existing {
 		ping = db.r
 	}
 	if err := ping.PingContext(pctx); err != nil {

@@ -221,23 +221,35 @@ func TestPostgresWithoutTrigramExtension(t *testing.T) {
 	}
 }
 
-// A check only reads: on PostgreSQL, where each connection is a server
-// process of its own, checking the schema, finding the organisation and
-// verifying its audit chain open no write connection.
-func TestCheckOpensNoWriteConnectionOnPostgres(t *testing.T) {
-	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
-		t.Skip("PostgreSQL is not available")
+// A check only reads: checking the schema, finding the organisation and
+// verifying its audit chain open no write connection, on PostgreSQL,
+// where each connection is a server process of its own, nor on an
+// existing SQLite database, where opening one reads the whole schema.
+func TestCheckOpensNoWriteConnection(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) { testCheckOpensNoWriteConnection(t, d) })
 	}
+}
+
+func testCheckOpensNoWriteConnection(t *testing.T, d store.Dialect) {
 	ctx := context.Background()
-	dsn := storetest.NewPostgresDB(t)
-	setup, err := store.Open(ctx, store.Config{DSN: dsn})
+	cfg := store.Config{DataDir: t.TempDir(), Existing: true}
+	if d == store.Postgres {
+		cfg = store.Config{DSN: storetest.NewPostgresDB(t)}
+	}
+	fresh := cfg
+	fresh.Existing = false
+	setup, err := store.Open(ctx, fresh)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := setup.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
 	f := storetest.Seed(t, setup, "acme")
 	setup.Close()
 
-	db, err := store.Open(ctx, store.Config{DSN: dsn})
+	db, err := store.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
