@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"math"
 	"os"
 	"strings"
@@ -141,7 +140,7 @@ func TestPostgresVerificationWalksTheChainIndex(t *testing.T) {
 	plan := func() string {
 		t.Helper()
 		var lines []string
-		err := db.run(ctx, db.r, db.rStmts, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}, func(t *tx) error {
+		err := db.snapshot(ctx, func(t *tx) error {
 			if err := walkChainsByIndex(t); err != nil {
 				return err
 			}

@@ -298,6 +298,30 @@ func (db *DB) writeAside(ctx context.Context, fn func(*tx) error) error {
 	return db.run(ctx, db.w, db.wStmts, nil, fn)
 }
 
+// snapshot runs fn for reading in one snapshot of a PostgreSQL database:
+// a REPEATABLE READ, READ ONLY transaction on one read connection (t.conn),
+// begun by statement rather than by database/sql, so that fn may also read
+// through pgx's own interface on the connection (see tx.pgx).
+func (db *DB) snapshot(ctx context.Context, fn func(*tx) error) error {
+	conn, err := db.r.Conn(ctx)
+	if err != nil {
+		return db.mapErr(err)
+	}
+	defer conn.Close()
+	t := &tx{conn: conn, ctx: ctx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), gen: db.kept.gen.Load()}
+	if _, err := t.Exec(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`); err != nil {
+		return db.mapErr(err)
+	}
+	if err := fn(t); err != nil {
+		// A connection left in the transaction (the rollback failed too)
+		// is closed, not reused, by the driver.
+		_, _ = t.Exec(`ROLLBACK`)
+		return db.mapErr(err)
+	}
+	_, err = t.Exec(`COMMIT`)
+	return db.mapErr(err)
+}
+
 // read runs fn for reading. On SQLite that is a read transaction, which
 // sees one snapshot of the database throughout. On PostgreSQL it is one
 // connection without a transaction: at the READ COMMITTED isolation a

@@ -54,13 +54,7 @@ type scanner interface{ Scan(dest ...any) error }
 // after the other.
 func (t *tx) readTogether(rs ...reading) error {
 	if t.sqlTx == nil && t.conn != nil && len(rs) > 0 && !slices.ContainsFunc(rs, reading.planned) {
-		return t.conn.Raw(func(dc any) error {
-			c, ok := dc.(*stdlib.Conn)
-			if !ok {
-				return fmt.Errorf("read together: a PostgreSQL connection of %T, not pgx's", dc)
-			}
-			return t.pipeline(c.Conn(), rs)
-		})
+		return t.pgx(func(c *pgx.Conn) error { return t.pipeline(c, rs) })
 	}
 	for _, r := range rs {
 		if err := t.each(r.q, r.args, func(rows *sql.Rows) error { return r.row(rows) }); err != nil {
@@ -68,6 +62,19 @@ func (t *tx) readTogether(rs ...reading) error {
 		}
 	}
 	return nil
+}
+
+// pgx runs fn with pgx's own connection under the PostgreSQL read's
+// connection (t.conn), for what database/sql cannot do: pipelines, and
+// rows whose columns are read where the driver holds them.
+func (t *tx) pgx(fn func(*pgx.Conn) error) error {
+	return t.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("a PostgreSQL connection of %T, not pgx's", dc)
+		}
+		return fn(c.Conn())
+	})
 }
 
 // pipeline runs the readings on c as one batch. The batch runs in one
