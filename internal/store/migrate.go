@@ -57,7 +57,21 @@ func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 // connection is a server process of its own. A database without the
 // table of versions is given one, as migrating would, through the write
 // pool.
+//
+// The version is read as goose reads it, the highest recorded, but in one
+// statement: goose first asks the catalog whether its table exists, which
+// on a new PostgreSQL connection took 5-10 ms to plan, a twentieth of
+// holdfast check. Only where that statement fails does goose read it.
 func (db *DB) SchemaVersion(ctx context.Context) (current, target int64, err error) {
+	p, err := db.migratorOn(db.r)
+	if err != nil {
+		return 0, 0, err
+	}
+	var recorded sql.NullInt64
+	if sources := p.ListSources(); len(sources) > 0 &&
+		db.r.QueryRowContext(ctx, `SELECT max(version_id) FROM goose_db_version`).Scan(&recorded) == nil && recorded.Valid {
+		return recorded.Int64, sources[len(sources)-1].Version, nil
+	}
 	for _, pool := range []*sql.DB{db.r, db.w} {
 		var p *goose.Provider
 		if p, err = db.migratorOn(pool); err != nil {
