@@ -79,6 +79,30 @@ func AuditSumOf(text []byte) AuditSum {
 	return out
 }
 
+// AuditSumOfFields is AuditSumOf the fields joined by AuditHashSeparator,
+// hashed as they are, without joining them first. A nil field is left out,
+// separator and all, as SQL's concat_ws leaves out a NULL, so a stored
+// entry whose column was emptied to NULL is hashed as the database would
+// join it, and fails its check the same way.
+func AuditSumOfFields(fields [][]byte) AuditSum {
+	h := sha256.New()
+	sep := false
+	for _, f := range fields {
+		if f == nil {
+			continue
+		}
+		if sep {
+			h.Write([]byte(AuditHashSeparator))
+		}
+		h.Write(f)
+		sep = true
+	}
+	var sum [sha256.Size]byte
+	var out AuditSum
+	hex.Encode(out[:], h.Sum(sum[:0]))
+	return out
+}
+
 // EncodeFields renders field values as the JSON stored in Before/After.
 // A nil map encodes as empty.
 func EncodeFields(m map[string]any) string {

@@ -3,6 +3,7 @@ package isms
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -165,6 +166,26 @@ func TestAuditHash(t *testing.T) {
 	}
 	if got := AuditSumOf([]byte(other.HashedText())); !got.Is(other.ComputeHash()) || got.Is(h) {
 		t.Errorf("AuditSumOf gives %s for another entry", got[:])
+	}
+	// Hashed field by field, the text gives the same hash; a field left out
+	// (a NULL column) is left out with its separator, as concat_ws joins.
+	var fields [][]byte
+	for _, f := range strings.Split(e.HashedText(), AuditHashSeparator) {
+		fields = append(fields, []byte(f))
+	}
+	if got := AuditSumOfFields(fields); !got.Is(h) {
+		t.Errorf("AuditSumOfFields gives %s; ComputeHash %s", got[:], h)
+	}
+	withoutBefore := slices.Clone(fields)
+	withoutBefore[9] = nil
+	joined := strings.Join([]string{"abc", "2", "id", "org", FormatTime(e.At), "u", "person", "p", string(ActionUpdate), `{"name":"B"}`}, AuditHashSeparator)
+	want := AuditSumOf([]byte(joined))
+	if got := AuditSumOfFields(withoutBefore); got != want || got.Is(h) {
+		t.Errorf("AuditSumOfFields without a field gives %s", got[:])
+	}
+	withoutBefore[9] = []byte{}
+	if got := AuditSumOfFields(withoutBefore); got == want {
+		t.Errorf("an empty field is hashed as a field left out")
 	}
 	for name, change := range map[string]func(*AuditEntry){
 		"after":     func(x *AuditEntry) { x.After = `{"name":"C"}` },
