@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"math"
-	"os"
 	"strings"
 	"testing"
 
@@ -111,18 +110,8 @@ func TestChainCheckerRefusesEntriesOutOfOrder(t *testing.T) {
 // the whole table, join every entry's text and sort it (3,200 entries: 22
 // ms against the index's 6).
 func TestPostgresVerificationWalksTheChainIndex(t *testing.T) {
-	admin := os.Getenv("HOLDFAST_TEST_POSTGRES")
-	if admin == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("HOLDFAST_TEST_POSTGRES is not set")
-		}
-		t.Skip("no PostgreSQL (HOLDFAST_TEST_POSTGRES)")
-	}
 	ctx := context.Background()
-	db := openPostgresForTest(t, admin)
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := migratedPostgresForTest(t)
 	err := db.write(ctx, func(t *tx) error {
 		_, err := t.Exec(`INSERT INTO audit_log (id, org_id, seq, at, actor_id, record_type, record_id, action, before_values, after_values, prev_hash, hash)
 			SELECT 'e' || n, CASE WHEN n <= 3000 THEN 'big' ELSE 'small' END, n, '2026-01-01T00:00:00.000000Z', 'u', 'asset', 'r' || n, 'update',
@@ -138,21 +127,8 @@ func TestPostgresVerificationWalksTheChainIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	plan := func() string {
-		t.Helper()
-		var lines []string
-		err := db.snapshot(ctx, func(t *tx) error {
-			if err := walkChainsByIndex(t); err != nil {
-				return err
-			}
-			q, args := auditChunkOf{org: "big", after: math.MinInt64, n: auditChunk}.postgresQuery()
-			var err error
-			lines, err = t.strings(`EXPLAIN `+q, args...)
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return strings.Join(lines, "\n")
+		q, args := auditChunkOf{org: "big", after: math.MinInt64, n: auditChunk}.postgresQuery()
+		return postgresPlan(t, db, chainWalkSettings, q, args...)
 	}
 	if p := plan(); !strings.Contains(p, "audit_log_org_id_seq_key") || strings.Contains(p, "Sort") {
 		t.Errorf("a chain's chunk planned as\n%s\nwant a walk of audit_log_org_id_seq_key", p)

@@ -131,9 +131,12 @@ func (db *DB) inSnapshot(ctx context.Context, fn func(*tx) error) error {
 // PostgreSQL would compile each query to machine code first, a second
 // each: the verification's queries are never worth it.
 func walkChainsByIndex(t *tx) error {
-	_, err := t.Exec(`SET LOCAL enable_sort = off; SET LOCAL jit = off`)
+	_, err := t.Exec(chainWalkSettings)
 	return err
 }
+
+// chainWalkSettings are the plan settings walkChainsByIndex makes.
+const chainWalkSettings = `SET LOCAL enable_sort = off; SET LOCAL jit = off`
 
 // auditReading is how a verification reads chains: the entries read per
 // query, and the length of chain it reads in two halves (0: none).

@@ -62,6 +62,25 @@ func bothDatabases(t *testing.T) map[string]*DB {
 	return dbs
 }
 
+// migratedPostgresForTest opens a fresh, migrated database on the tests'
+// PostgreSQL server, or skips the test where there is none (CI must have
+// one).
+func migratedPostgresForTest(t *testing.T) *DB {
+	t.Helper()
+	admin := os.Getenv("HOLDFAST_TEST_POSTGRES")
+	if admin == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("HOLDFAST_TEST_POSTGRES is not set")
+		}
+		t.Skip("no PostgreSQL (HOLDFAST_TEST_POSTGRES)")
+	}
+	db := openPostgresForTest(t, admin)
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 // openPostgresForTest creates a database on the admin server and opens it.
 func openPostgresForTest(t *testing.T, admin string) *DB {
 	t.Helper()

@@ -104,18 +104,7 @@ func TestSearchIsAnsweredFromTheSearchIndex(t *testing.T) {
 // index;
 // a register whose searched columns change without a new index fails here.
 func TestPostgresSearchCanUseTheTrigramIndex(t *testing.T) {
-	admin := os.Getenv("HOLDFAST_TEST_POSTGRES")
-	if admin == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("HOLDFAST_TEST_POSTGRES is not set")
-		}
-		t.Skip("no PostgreSQL (HOLDFAST_TEST_POSTGRES)")
-	}
-	ctx := context.Background()
-	db := openPostgresForTest(t, admin)
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := migratedPostgresForTest(t)
 	plan := func(name, joined string) string {
 		// Only an index of the search's expression can then answer.
 		return postgresPlan(t, db, `SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off`,
