@@ -345,9 +345,12 @@ func readAuditChunkPostgres(t *tx, c *chainChecker, k auditChunkOf) error {
 		}
 		defer rows.Close()
 		var seq pgtype.Int8
-		dest := make([]any, len(rows.FieldDescriptions())) // nil: skipped
-		dest[0] = &seq
+		var dest []any // the number, and nil for each column read raw
 		for rows.Next() && c.brk == nil {
+			if dest == nil {
+				dest = make([]any, len(rows.FieldDescriptions()))
+				dest[0] = &seq
+			}
 			if err := rows.Scan(dest...); err != nil {
 				return err
 			}
