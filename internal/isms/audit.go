@@ -79,6 +79,8 @@ func AuditSumOf(text []byte) AuditSum {
 	return out
 }
 
+var auditHashSeparator = []byte(AuditHashSeparator)
+
 // AuditSumOfFields is AuditSumOf the fields joined by AuditHashSeparator,
 // hashed as they are, without joining them first. A nil field is left out,
 // separator and all, as SQL's concat_ws leaves out a NULL, so a stored
@@ -92,7 +94,7 @@ func AuditSumOfFields(fields [][]byte) AuditSum {
 			continue
 		}
 		if sep {
-			h.Write([]byte(AuditHashSeparator))
+			h.Write(auditHashSeparator)
 		}
 		h.Write(f)
 		sep = true
