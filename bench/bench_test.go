@@ -165,3 +165,45 @@ func TestGrowthCheck(t *testing.T) {
 		}
 	}
 }
+
+// Operations are measured in rounds, every operation once per round, and
+// each gets the run with its median p95: a slow spell of the machine that
+// covers a stretch of one round costs each operation it meets one run.
+func TestMeasuredInRounds(t *testing.T) {
+	var order []string
+	call := 0
+	stats, err := inRounds(3, 3, func(i int) (Stat, error) {
+		call++
+		order = append(order, fmt.Sprint(i))
+		p95 := 1.0
+		if call >= 4 && call <= 6 { // the second round, in a slow spell
+			p95 = 9
+		}
+		if i == 1 && call == 8 { // a third run of op 1 a little slower
+			p95 = 2
+		}
+		return Stat{Name: fmt.Sprint("op", i), P95ms: p95, Requests: call}, nil
+	}, func(r, n int) { order = append(order, fmt.Sprintf("round %d/%d", r+1, n)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(order, " "); got != "round 1/3 0 1 2 round 2/3 0 1 2 round 3/3 0 1 2" {
+		t.Errorf("measured in the order %s", got)
+	}
+	for i, s := range stats {
+		if s.Name != fmt.Sprint("op", i) || s.P95ms == 9 {
+			t.Errorf("operation %d: %+v; want its median run, not the slow spell's", i, s)
+		}
+	}
+	if stats[1].P95ms != 2 || stats[1].Requests != 8 {
+		t.Errorf("operation 1: %+v; want the run with the median p95 (call 8)", stats[1])
+	}
+	if _, err := inRounds(2, 2, func(i int) (Stat, error) {
+		if i == 1 {
+			return Stat{}, fmt.Errorf("server gone")
+		}
+		return Stat{}, nil
+	}, func(int, int) {}); err == nil || err.Error() != "server gone" {
+		t.Errorf("an operation's error: %v", err)
+	}
+}

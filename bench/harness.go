@@ -471,6 +471,33 @@ func pct(sorted []float64, p float64) float64 {
 	return sorted[i]
 }
 
+// inRounds measures each of n operations (one measures the i-th) repeats
+// times, in rounds: every operation once, then every operation again, and
+// returns each one's median run. The machines here change speed for minutes
+// at a time; measured back to back, all runs of the operations measured in
+// such a spell were slow, and their median with them. In rounds, a spell
+// shorter than a round slows one run of each operation it meets, which the
+// median leaves out. round is told when each round starts.
+func inRounds(n, repeats int, one func(i int) (Stat, error), round func(r, of int)) ([]Stat, error) {
+	repeats = max(repeats, 1)
+	reps := make([][]Stat, n)
+	for r := range repeats {
+		round(r, repeats)
+		for i := range n {
+			s, err := one(i)
+			if err != nil {
+				return nil, err
+			}
+			reps[i] = append(reps[i], s)
+		}
+	}
+	out := make([]Stat, n)
+	for i := range reps {
+		out[i] = median(reps[i])
+	}
+	return out, nil
+}
+
 // median picks the run with the median p95 among repeats.
 func median(runs []Stat) Stat {
 	sort.Slice(runs, func(i, j int) bool { return runs[i].P95ms < runs[j].P95ms })
@@ -725,27 +752,28 @@ func (c Config) runOne(ctx context.Context, dialect string, scale float64) (Run,
 		}
 		rssMu.Unlock()
 	}
-	for _, o := range ops {
-		var reps []Stat
-		for r := 0; r < c.Repeats; r++ {
-			// Nothing else asks the server anything between the two
-			// readings, so their difference is this run's statements.
-			before, err := in.dbCounts()
-			if err != nil {
-				return run, err
-			}
-			s := measure(in, o, c.Concurrency, c.Duration, sample)
-			after, err := in.dbCounts()
-			if err != nil {
-				return run, err
-			}
-			if s.Requests > 0 {
-				s.StatementsPerRequest = float64(after.statements-before.statements) / float64(s.Requests)
-				s.RoundTripsPerRequest = float64(after.roundTrips-before.roundTrips) / float64(s.Requests)
-			}
-			reps = append(reps, s)
+	stats, err := inRounds(len(ops), c.Repeats, func(i int) (Stat, error) {
+		// Nothing else asks the server anything between the two
+		// readings, so their difference is this run's statements.
+		before, err := in.dbCounts()
+		if err != nil {
+			return Stat{}, err
 		}
-		s := median(reps)
+		s := measure(in, ops[i], c.Concurrency, c.Duration, sample)
+		after, err := in.dbCounts()
+		if err != nil {
+			return Stat{}, err
+		}
+		if s.Requests > 0 {
+			s.StatementsPerRequest = float64(after.statements-before.statements) / float64(s.Requests)
+			s.RoundTripsPerRequest = float64(after.roundTrips-before.roundTrips) / float64(s.Requests)
+		}
+		return s, nil
+	}, func(r, n int) { c.logf("   round %d of %d", r+1, n) })
+	if err != nil {
+		return run, err
+	}
+	for _, s := range stats {
 		c.logf("   %-26s p50 %6.2f  p95 %6.2f  p99 %6.2f ms  server p50 %6.2f  p95 %6.2f  p99 %6.2f ms  %5.1f statements (%.1f round trips)/req  %7.0f req/s  errors %d", s.Name, s.P50ms, s.P95ms, s.P99ms, s.ServerP50ms, s.ServerP95ms, s.ServerP99ms, s.StatementsPerRequest, s.RoundTripsPerRequest, s.Throughput, s.Errors)
 		run.Stats = append(run.Stats, s)
 	}
