@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -125,6 +126,23 @@ func TestPostgresVerificationWalksTheChainIndex(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Every snapshot a verification reads in, a long chain's first half's
+	// too, has the settings.
+	err = db.inSnapshot(ctx, func(t *tx) error {
+		for _, name := range []string{"enable_sort", "jit"} {
+			var v string
+			if err := t.QueryRow(`SHOW ` + name).Scan(&v); err != nil {
+				return err
+			}
+			if v != "off" {
+				return fmt.Errorf("%s is %s in a verification's snapshot", name, v)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Error(err)
 	}
 	plan := func() string {
 		q, args := auditChunkOf{org: "big", after: math.MinInt64, n: auditChunk}.postgresQuery()

@@ -393,6 +393,12 @@ func TestAuditLogTamperingIsDetectedAtChunkBoundaries(t *testing.T) {
 		{"field_emptied_to_null", auditFieldNulled("before_values", 3, "altered")},
 		{"hash_emptied_to_null", auditFieldNulled("hash", 2, "altered")},
 		{"link_emptied_to_null", auditFieldNulled("prev_hash", 4, "link")},
+		// An entry without a number falls out of the chain's order: the
+		// entry after it reports its number missing, as if it were deleted.
+		{"number_emptied_to_null", func(t *testing.T, db testDB, chain []isms.AuditEntry) (isms.AuditEntry, string) {
+			auditFieldNulled("seq", 2, "")(t, db, chain)
+			return chain[3], "missing"
+		}},
 		// The first entry links to nothing; without its empty link its
 		// hashed text loses a field.
 		{"first_link_emptied_to_null", auditFieldNulled("prev_hash", 0, "altered")},

@@ -14,7 +14,6 @@ import (
 	"unsafe"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 	"modernc.org/sqlite"
 
 	"github.com/holdfast-isms/holdfast/internal/isms"
@@ -88,11 +87,6 @@ func (db *DB) verifyAudit(ctx context.Context, orgID *string, chunk int, split i
 	}
 	r := auditReading{chunk: chunk, split: split}
 	err = db.inSnapshot(ctx, func(t *tx) error {
-		if db.dialect == Postgres {
-			if err := walkChainsByIndex(t); err != nil {
-				return err
-			}
-		}
 		c := &chainChecker{ends: map[string]chainEnd{}}
 		if err := withChecker(t, c, func() error { return readAuditChains(t, orgID, r, c) }); err != nil {
 			return err
@@ -111,12 +105,17 @@ func (db *DB) verifyAudit(ctx context.Context, orgID *string, chunk int, split i
 	return checked, brk, err
 }
 
-// inSnapshot runs fn for reading in one snapshot of the database: a read
-// transaction on SQLite, a REPEATABLE READ one on PostgreSQL (see
-// snapshot).
+// inSnapshot runs fn, a verification's reading, in one snapshot of the
+// database: a read transaction on SQLite, a REPEATABLE READ one on
+// PostgreSQL (see snapshot), which walks chains by their index.
 func (db *DB) inSnapshot(ctx context.Context, fn func(*tx) error) error {
 	if db.dialect == Postgres {
-		return db.snapshot(ctx, fn)
+		return db.snapshot(ctx, func(t *tx) error {
+			if err := walkChainsByIndex(t); err != nil {
+				return err
+			}
+			return fn(t)
+		})
 	}
 	return db.run(ctx, db.r, db.rStmts, nil, fn)
 }
@@ -344,19 +343,11 @@ func readAuditChunkPostgres(t *tx, c *chainChecker, k auditChunkOf) error {
 			return err
 		}
 		defer rows.Close()
-		var seq pgtype.Int8
-		var dest []any // the number, and nil for each column read raw
 		for rows.Next() && c.brk == nil {
-			if dest == nil {
-				dest = make([]any, len(rows.FieldDescriptions()))
-				dest[0] = &seq
-			}
-			if err := rows.Scan(dest...); err != nil {
-				return err
-			}
 			v := rows.RawValues()
+			seq, err := strconv.ParseInt(lent(v[0]), 10, 64)
 			hash, hashed := lent(v[1]), v[2:]
-			if c.follows(seq.Int64, seq.Valid, lent(hashed[0])) {
+			if c.follows(seq, err == nil, lent(hashed[0])) {
 				c.hashed(hash, isms.AuditSumOfFields(hashed).Is(hash))
 			}
 		}

@@ -303,23 +303,30 @@ func (db *DB) writeAside(ctx context.Context, fn func(*tx) error) error {
 // begun by statement rather than by database/sql, so that fn may also read
 // through pgx's own interface on the connection (see tx.pgx).
 func (db *DB) snapshot(ctx context.Context, fn func(*tx) error) error {
+	return db.onReadConn(ctx, func(t *tx) error {
+		if _, err := t.Exec(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`); err != nil {
+			return err
+		}
+		if err := fn(t); err != nil {
+			// A connection left in the transaction (the rollback failed
+			// too) is closed, not reused, by the driver.
+			_, _ = t.Exec(`ROLLBACK`)
+			return err
+		}
+		_, err := t.Exec(`COMMIT`)
+		return err
+	})
+}
+
+// onReadConn runs fn on one PostgreSQL read connection, without a
+// transaction of database/sql's (see read).
+func (db *DB) onReadConn(ctx context.Context, fn func(*tx) error) error {
 	conn, err := db.r.Conn(ctx)
 	if err != nil {
 		return db.mapErr(err)
 	}
 	defer conn.Close()
-	t := &tx{conn: conn, ctx: ctx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), gen: db.kept.gen.Load()}
-	if _, err := t.Exec(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`); err != nil {
-		return db.mapErr(err)
-	}
-	if err := fn(t); err != nil {
-		// A connection left in the transaction (the rollback failed too)
-		// is closed, not reused, by the driver.
-		_, _ = t.Exec(`ROLLBACK`)
-		return db.mapErr(err)
-	}
-	_, err = t.Exec(`COMMIT`)
-	return db.mapErr(err)
+	return db.mapErr(fn(&tx{conn: conn, ctx: ctx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), gen: db.kept.gen.Load()}))
 }
 
 // read runs fn for reading. On SQLite that is a read transaction, which
@@ -346,12 +353,7 @@ func (db *DB) read(ctx context.Context, fn func(*tx) error) error {
 		}
 	}
 	if db.dialect == Postgres {
-		conn, err := db.r.Conn(ctx)
-		if err != nil {
-			return db.mapErr(err)
-		}
-		defer conn.Close()
-		return db.mapErr(fn(&tx{conn: conn, ctx: ctx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), gen: db.kept.gen.Load()}))
+		return db.onReadConn(ctx, fn)
 	}
 	if m != nil {
 		t, err := m.sharedTx(ctx, db)

@@ -14,11 +14,9 @@ import (
 //go:embed migrations
 var migrationFS embed.FS
 
-// migrator is the schema's migrations on the write pool.
-func (db *DB) migrator() (*goose.Provider, error) { return db.migratorOn(db.w) }
-
-// migratorOn is the schema's migrations, run on pool.
-func (db *DB) migratorOn(pool *sql.DB) (*goose.Provider, error) {
+// migrator is the schema's migrations, run on the write pool. Making it
+// opens no connection.
+func (db *DB) migrator() (*goose.Provider, error) {
 	sub, err := fs.Sub(migrationFS, "migrations/"+string(db.dialect))
 	if err != nil {
 		return nil, err
@@ -35,7 +33,7 @@ func (db *DB) migratorOn(pool *sql.DB) (*goose.Provider, error) {
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
-	return goose.NewProvider(dialect, pool, sub, opts...)
+	return goose.NewProvider(dialect, db.w, sub, opts...)
 }
 
 // Migrate applies every pending schema migration.
@@ -52,18 +50,16 @@ func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 }
 
 // SchemaVersion reports the database's schema version and the version this
-// binary expects. It reads through the read pool, so that a command that
-// only reads (holdfast check) opens no write connection: on PostgreSQL a
-// connection is a server process of its own. A database without the
-// table of versions is given one, as migrating would, through the write
-// pool.
-//
-// The version is read as goose reads it, the highest recorded, but in one
-// statement: goose first asks the catalog whether its table exists, which
-// on a new PostgreSQL connection took 5-10 ms to plan, a twentieth of
-// holdfast check. Only where that statement fails does goose read it.
+// binary expects. It reads the version as goose reads it, the highest
+// recorded, in one statement through the read pool, so that a command that
+// only reads (holdfast check) opens no write connection (on PostgreSQL a
+// connection is a server process of its own) and skips goose's question
+// to the catalog whether its table exists (5-10 ms to plan on a new
+// PostgreSQL connection). Where that statement finds no version (no table
+// yet), goose reads it through the write pool, giving a database without
+// the table one, as migrating would.
 func (db *DB) SchemaVersion(ctx context.Context) (current, target int64, err error) {
-	p, err := db.migratorOn(db.r)
+	p, err := db.migrator()
 	if err != nil {
 		return 0, 0, err
 	}
@@ -72,16 +68,7 @@ func (db *DB) SchemaVersion(ctx context.Context) (current, target int64, err err
 		db.r.QueryRowContext(ctx, `SELECT max(version_id) FROM goose_db_version`).Scan(&recorded) == nil && recorded.Valid {
 		return recorded.Int64, sources[len(sources)-1].Version, nil
 	}
-	for _, pool := range []*sql.DB{db.r, db.w} {
-		var p *goose.Provider
-		if p, err = db.migratorOn(pool); err != nil {
-			return 0, 0, err
-		}
-		if current, target, err = p.GetVersions(ctx); err == nil {
-			break
-		}
-	}
-	return current, target, err
+	return p.GetVersions(ctx)
 }
 
 // CheckSchema returns an error unless the schema is exactly the version this
